@@ -1,0 +1,975 @@
+//! Scenario files: reading, checking and resolving them into the parameters of every
+//! strategy.
+//!
+//! A scenario is a TOML file. Its top-level tables are `[scenario]` (name, seed,
+//! replicates), the model's parameter tables (`[time]`, `[population]`, `[network]`,
+//! `[economy]`, `[shocks]`, `[participation]`), `[output]`, and `[strategies.NAME]`
+//! tables whose contents override the base parameters for that strategy. Every problem
+//! is reported as a [`Diagnostic`] with file, line, column, key and what is allowed.
+
+pub mod locate;
+
+use crate::economy::{EconomyParams, ShockParams};
+use crate::error::{Diagnostic, Error, Result};
+use crate::input::{self, EdgeData, HouseholdRecord};
+use crate::network::NetworkParams;
+use crate::population::{Dist, PopulationParams};
+use locate::{KeyPath, SpanIndex, explain_serde, suggest};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// What one step of simulated time stands for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StepUnit {
+    /// One day.
+    Day,
+    /// One week (the default).
+    Week,
+    /// One month.
+    Month,
+}
+
+impl StepUnit {
+    /// Steps in one year.
+    pub fn per_year(self) -> f64 {
+        match self {
+            StepUnit::Day => 365.0,
+            StepUnit::Week => 52.0,
+            StepUnit::Month => 12.0,
+        }
+    }
+}
+
+/// Simulated time.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct TimeParams {
+    /// Number of steps to simulate, in [1, 10 000 000].
+    pub steps: u32,
+    /// What one step stands for.
+    pub step: StepUnit,
+}
+
+impl Default for TimeParams {
+    fn default() -> Self {
+        TimeParams {
+            steps: 260,
+            step: StepUnit::Week,
+        }
+    }
+}
+
+/// Which households take part from the start, and whether the threshold rule runs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ParticipationParams {
+    /// Whether the threshold rule runs each step.
+    pub enabled: bool,
+    /// Number of households drawn at random to take part from the start.
+    pub seed_count: usize,
+    /// Share of households drawn at random to take part from the start, in [0, 1]
+    /// (added to `seed_count`).
+    pub seed_share: f64,
+    /// Households (by id) that take part from the start.
+    pub seed_ids: Vec<u64>,
+}
+
+impl Default for ParticipationParams {
+    fn default() -> Self {
+        ParticipationParams {
+            enabled: true,
+            seed_count: 0,
+            seed_share: 0.0,
+            seed_ids: Vec::new(),
+        }
+    }
+}
+
+/// Everything a strategy can set: the model's parameters.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Params {
+    /// Simulated time.
+    pub time: TimeParams,
+    /// Households and groups.
+    pub population: PopulationParams,
+    /// Social ties.
+    pub network: NetworkParams,
+    /// Benefits and resources.
+    pub economy: EconomyParams,
+    /// Shocks.
+    pub shocks: ShockParams,
+    /// Threshold participation.
+    pub participation: ParticipationParams,
+}
+
+/// What is written besides the per-run outcomes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct OutputParams {
+    /// Write a `timeseries.csv` row every this many steps (the last step always).
+    pub record_every: u32,
+    /// Steps (besides the last) at which `households.csv` records every household.
+    pub household_steps: Vec<u32>,
+    /// Whether to write `households.csv` at all.
+    pub households: bool,
+}
+
+impl Default for OutputParams {
+    fn default() -> Self {
+        OutputParams {
+            record_every: 1,
+            household_steps: Vec::new(),
+            households: true,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct Meta {
+    name: Option<String>,
+    description: String,
+    seed: u64,
+    replicates: u32,
+}
+
+/// One named strategy: the base parameters with its overrides applied.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Strategy {
+    /// Name, as in `[strategies.NAME]` (`baseline` when the file names none).
+    pub name: String,
+    /// What the strategy stands for.
+    pub description: String,
+    /// Its parameters.
+    pub params: Params,
+}
+
+/// Data files loaded for a scenario, shared by all runs.
+#[derive(Debug, Clone, Default)]
+pub struct Inputs {
+    households: HashMap<PathBuf, Arc<Vec<HouseholdRecord>>>,
+    edges: HashMap<(PathBuf, Option<PathBuf>, bool), Arc<EdgeData>>,
+}
+
+impl Inputs {
+    /// The loaded households CSV at `path`.
+    pub fn households(&self, path: &Path) -> Option<&Arc<Vec<HouseholdRecord>>> {
+        self.households.get(path)
+    }
+
+    /// The loaded edge list at `path` resolved against `households` (or indices).
+    pub fn edges(
+        &self,
+        path: &Path,
+        households: Option<&Path>,
+        repair: bool,
+    ) -> Option<&Arc<EdgeData>> {
+        self.edges.get(&(
+            path.to_path_buf(),
+            households.map(Path::to_path_buf),
+            repair,
+        ))
+    }
+}
+
+/// A checked scenario, ready to run.
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    /// The file it was read from, if any.
+    pub file: Option<PathBuf>,
+    /// SHA-256 of the file's bytes, in hex.
+    pub sha256: String,
+    /// Name (from `[scenario] name`, else the file's stem).
+    pub name: String,
+    /// Description.
+    pub description: String,
+    /// Base seed.
+    pub seed: u64,
+    /// Replicates per strategy.
+    pub replicates: u32,
+    /// Output settings.
+    pub output: OutputParams,
+    /// The strategies, in file order; the first is the baseline of comparisons.
+    pub strategies: Vec<Strategy>,
+    /// Loaded data files.
+    pub inputs: Inputs,
+    /// Repairs made to data files, one line each, for the user and the manifest.
+    pub repairs: Vec<String>,
+}
+
+const TOP_KEYS: &[&str] = &[
+    "scenario",
+    "time",
+    "population",
+    "network",
+    "economy",
+    "shocks",
+    "participation",
+    "output",
+    "strategies",
+];
+const PARAM_KEYS: &[&str] = &[
+    "time",
+    "population",
+    "network",
+    "economy",
+    "shocks",
+    "participation",
+];
+
+impl Scenario {
+    /// Reads and checks a scenario file.
+    pub fn from_file(path: &Path) -> Result<Scenario> {
+        let shown = path.display().to_string();
+        let whole = |m: String| {
+            Error::Invalid(vec![Diagnostic {
+                file: shown.clone(),
+                line: 0,
+                column: 0,
+                key: String::new(),
+                message: m,
+                allowed: None,
+            }])
+        };
+        if path.is_dir() {
+            return Err(whole("is a folder, not a scenario file".into()));
+        }
+        let bytes = std::fs::read(path).map_err(|e| whole(format!("cannot read: {e}")))?;
+        let text = match String::from_utf8(bytes.clone()) {
+            Ok(t) => t,
+            Err(e) => {
+                let at = e.utf8_error().valid_up_to();
+                let valid = std::str::from_utf8(&bytes[..at]).unwrap_or("");
+                let (line, column) = locate::line_col(valid, at);
+                return Err(Error::Invalid(vec![Diagnostic {
+                    file: shown,
+                    line,
+                    column,
+                    key: String::new(),
+                    message: format!("not UTF-8 text (bad byte at offset {at})"),
+                    allowed: Some("a TOML text file in UTF-8".into()),
+                }]));
+            }
+        };
+        let base = path.parent().unwrap_or(Path::new(".")).to_path_buf();
+        let stem = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "scenario".into());
+        let mut s = Scenario::from_text(&text, &shown, &stem, &base)?;
+        s.file = Some(path.to_path_buf());
+        Ok(s)
+    }
+
+    /// Checks a scenario given as text. `shown` names it in diagnostics, `stem` is the
+    /// name used when the file sets none, and relative data paths are resolved
+    /// against `base_dir`.
+    pub fn from_text(text: &str, shown: &str, stem: &str, base_dir: &Path) -> Result<Scenario> {
+        let diag0 = |m: &str, allowed: Option<String>| Diagnostic {
+            file: shown.to_string(),
+            line: 0,
+            column: 0,
+            key: String::new(),
+            message: m.to_string(),
+            allowed,
+        };
+        let root: toml::Table = match toml::from_str(text) {
+            Ok(t) => t,
+            Err(e) => {
+                let (line, column) = e.span().map_or((0, 0), |s| locate::line_col(text, s.start));
+                return Err(Error::Invalid(vec![Diagnostic {
+                    file: shown.to_string(),
+                    line,
+                    column,
+                    key: String::new(),
+                    message: format!("not valid TOML: {}", e.message().trim()),
+                    allowed: Some("TOML syntax (https://toml.io)".into()),
+                }]));
+            }
+        };
+        if root.is_empty() {
+            return Err(Error::Invalid(vec![diag0(
+                "the file sets nothing",
+                Some("at least a [scenario] table; see scenarios/village.toml".into()),
+            )]));
+        }
+        let idx = SpanIndex::new(shown, text);
+        let mut diags = Vec::new();
+        for k in root.keys() {
+            if !TOP_KEYS.contains(&k.as_str()) {
+                let hint = suggest(k, TOP_KEYS)
+                    .map(|s| format!("; did you mean `{s}`?"))
+                    .unwrap_or_default();
+                diags.push(idx.diag(
+                    &KeyPath::parse(k),
+                    true,
+                    format!("unknown key `{k}`{hint}"),
+                    Some(quoted(TOP_KEYS)),
+                ));
+            }
+        }
+        let meta: Meta = deserialize_at(&root, "scenario", &idx, &KeyPath::default(), &mut diags)
+            .unwrap_or_default();
+        let output: OutputParams =
+            deserialize_at(&root, "output", &idx, &KeyPath::default(), &mut diags)
+                .unwrap_or_default();
+        let base: toml::Table = root
+            .iter()
+            .filter(|(k, _)| PARAM_KEYS.contains(&k.as_str()))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+
+        // Strategies: (name, description, overrides).
+        let mut raw: Vec<(String, String, toml::Table)> = Vec::new();
+        match root.get("strategies") {
+            None => raw.push(("baseline".into(), String::new(), toml::Table::new())),
+            Some(toml::Value::Table(t)) => {
+                for (name, v) in t {
+                    let at = KeyPath::default().key("strategies").key(name);
+                    let toml::Value::Table(over) = v else {
+                        diags.push(idx.diag(
+                            &at,
+                            false,
+                            "a strategy must be a table",
+                            Some(format!("[strategies.{name}] followed by overrides")),
+                        ));
+                        continue;
+                    };
+                    let mut over = over.clone();
+                    let description = match over.remove("description") {
+                        None => String::new(),
+                        Some(toml::Value::String(d)) => d,
+                        Some(_) => {
+                            diags.push(idx.diag(
+                                &at.key("description"),
+                                false,
+                                "wrong type",
+                                Some("a string".into()),
+                            ));
+                            String::new()
+                        }
+                    };
+                    for k in over.keys() {
+                        if !PARAM_KEYS.contains(&k.as_str()) {
+                            let mut allowed = PARAM_KEYS.to_vec();
+                            allowed.push("description");
+                            let hint = suggest(k, &allowed)
+                                .map(|s| format!("; did you mean `{s}`?"))
+                                .unwrap_or_default();
+                            diags.push(idx.diag(
+                                &at.key(k),
+                                true,
+                                format!("unknown key `{k}`{hint}"),
+                                Some(quoted(&allowed)),
+                            ));
+                        }
+                    }
+                    raw.push((name.clone(), description, over));
+                }
+                if raw.is_empty() {
+                    diags.push(
+                        idx.diag(
+                            &KeyPath::parse("strategies"),
+                            true,
+                            "no strategies listed",
+                            Some(
+                                "one or more [strategies.NAME] tables, or no [strategies] at all"
+                                    .into(),
+                            ),
+                        ),
+                    );
+                }
+            }
+            Some(_) => diags.push(idx.diag(
+                &KeyPath::parse("strategies"),
+                false,
+                "wrong type",
+                Some("a table of [strategies.NAME] tables".into()),
+            )),
+        }
+        if !diags.is_empty() {
+            return Err(Error::Invalid(diags));
+        }
+
+        let mut strategies = Vec::new();
+        for (name, description, over) in raw {
+            let prefix = KeyPath::default().key("strategies").key(&name);
+            let mut merged = base.clone();
+            merge(&mut merged, &over);
+            let located = Located {
+                idx: &idx,
+                prefix: &prefix,
+            };
+            let value = toml::Value::Table(merged);
+            let params: Params = match serde_path_to_error::deserialize(value) {
+                Ok(p) => p,
+                Err(e) => {
+                    diags.push(located.serde_error(&e));
+                    continue;
+                }
+            };
+            for p in check_params(&params, &output) {
+                diags.push(located.diag(&p.path, &p.message, p.allowed));
+            }
+            strategies.push(Strategy {
+                name,
+                description,
+                params,
+            });
+        }
+        let meta_problems = check_meta(&meta);
+        for p in meta_problems {
+            diags.push(idx.diag(&p.path, false, p.message, p.allowed));
+        }
+        if !diags.is_empty() {
+            return Err(Error::Invalid(diags));
+        }
+
+        let (inputs, repairs) = load_inputs(&mut strategies, base_dir, &idx, &mut diags);
+        if !diags.is_empty() {
+            return Err(Error::Invalid(diags));
+        }
+        use sha2::Digest;
+        let sha256 = sha2::Sha256::digest(text.as_bytes())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        Ok(Scenario {
+            file: None,
+            sha256,
+            name: meta.name.unwrap_or_else(|| stem.to_string()),
+            description: meta.description,
+            seed: meta.seed,
+            replicates: meta.replicates.max(1),
+            output,
+            strategies,
+            inputs,
+            repairs,
+        })
+    }
+
+    /// Total number of runs: strategies × replicates.
+    pub fn run_count(&self) -> usize {
+        self.strategies.len() * self.replicates as usize
+    }
+}
+
+fn quoted(keys: &[&str]) -> String {
+    keys.iter()
+        .map(|k| format!("`{k}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Where a strategy's diagnostics point: at the override if the strategy set the key,
+/// else at the base key.
+struct Located<'a> {
+    idx: &'a SpanIndex,
+    prefix: &'a KeyPath,
+}
+
+impl Located<'_> {
+    fn best(&self, path: &KeyPath) -> KeyPath {
+        let over = path.under(self.prefix);
+        // The deepest prefix of the path that the document sets decides.
+        let mut p = path.clone();
+        loop {
+            if self.idx.contains(&p.under(self.prefix)) {
+                return over;
+            }
+            if self.idx.contains(&p) {
+                return path.clone();
+            }
+            if p.0.pop().is_none() {
+                return path.clone();
+            }
+        }
+    }
+
+    fn diag(&self, path: &KeyPath, message: &str, allowed: Option<String>) -> Diagnostic {
+        let shown = self.best(path);
+        let mut d = self.idx.diag(&shown, false, message, allowed);
+        if self.prefix.0.len() > 1 && shown != path.under(self.prefix) {
+            d.message
+                .push_str(&format!(" (for strategy `{}`)", self.prefix));
+        }
+        d
+    }
+
+    fn serde_error(&self, e: &serde_path_to_error::Error<toml::de::Error>) -> Diagnostic {
+        let path = from_serde_path(e.path());
+        let (message, allowed, field) = explain_serde(e.inner().message());
+        match field {
+            Some(f) if message.starts_with("unknown key") => {
+                let full = path.key(&f);
+                let shown = self.best(&full);
+                let mut d = self.idx.diag(&shown, true, message, allowed);
+                d.key = full.to_string();
+                d
+            }
+            Some(f) => {
+                let mut d = self.diag(&path, &message, allowed);
+                d.key = path.key(&f).to_string();
+                d
+            }
+            None => self.diag(&path, &message, allowed),
+        }
+    }
+}
+
+fn from_serde_path(p: &serde_path_to_error::Path) -> KeyPath {
+    use serde_path_to_error::Segment;
+    let mut k = KeyPath::default();
+    for s in p.iter() {
+        match s {
+            Segment::Seq { index } => k = k.index(*index),
+            Segment::Map { key } => k = k.key(key),
+            Segment::Enum { variant } => k = k.key(variant),
+            Segment::Unknown => {}
+        }
+    }
+    k
+}
+
+fn deserialize_at<T: serde::de::DeserializeOwned + Default>(
+    root: &toml::Table,
+    key: &str,
+    idx: &SpanIndex,
+    prefix: &KeyPath,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<T> {
+    let v = root.get(key)?.clone();
+    let at = KeyPath::default().key(key);
+    match serde_path_to_error::deserialize::<_, T>(v) {
+        Ok(t) => Some(t),
+        Err(e) => {
+            let located = Located { idx, prefix };
+            let mut d = located.serde_error(&e);
+            let inner = from_serde_path(e.path()).under(&at);
+            let (message, allowed, field) = explain_serde(e.inner().message());
+            let full = match &field {
+                Some(f) => inner.key(f),
+                None => inner.clone(),
+            };
+            let at_key = message.starts_with("unknown key");
+            let (line, column) = idx.locate(&full, at_key);
+            d.line = line;
+            d.column = column;
+            d.key = full.to_string();
+            d.message = message;
+            d.allowed = allowed;
+            diags.push(d);
+            None
+        }
+    }
+}
+
+/// Overrides `base` with `over`: tables merge key by key, anything else replaces. A
+/// table whose `model` or `dist` tag changes is replaced whole (its other keys belong
+/// to the old kind).
+pub fn merge(base: &mut toml::Table, over: &toml::Table) {
+    for (k, v) in over {
+        match (base.get_mut(k), v) {
+            (Some(toml::Value::Table(b)), toml::Value::Table(o)) => {
+                let tag_changes = ["model", "dist"]
+                    .iter()
+                    .any(|t| o.get(*t).is_some_and(|ov| b.get(*t) != Some(ov)));
+                if tag_changes {
+                    *b = o.clone();
+                } else {
+                    merge(b, o);
+                }
+            }
+            _ => {
+                base.insert(k.clone(), v.clone());
+            }
+        }
+    }
+}
+
+/// A range or consistency problem found after parsing.
+struct Problem {
+    path: KeyPath,
+    message: String,
+    allowed: Option<String>,
+}
+
+struct Checker {
+    out: Vec<Problem>,
+}
+
+impl Checker {
+    fn bad(&mut self, path: &str, message: impl Into<String>, allowed: impl Into<String>) {
+        self.out.push(Problem {
+            path: KeyPath::parse(path),
+            message: message.into(),
+            allowed: Some(allowed.into()),
+        });
+    }
+
+    fn range(&mut self, path: &str, v: f64, lo: f64, hi: f64) {
+        if !(v.is_finite() && v >= lo && v <= hi) {
+            self.bad(
+                path,
+                format!("{v} is out of range"),
+                format!("a number in [{lo}, {hi}]"),
+            );
+        }
+    }
+
+    fn dist(&mut self, path: &str, d: &Dist, lo: f64, hi: f64) {
+        if let Err((k, allowed)) = d.check() {
+            self.bad(
+                &format!("{path}.{k}"),
+                "invalid distribution parameter",
+                allowed,
+            );
+            return;
+        }
+        // A distribution whose whole mass lies outside the attribute's range is a
+        // mistake, not something to clip silently.
+        let outside = match *d {
+            Dist::Constant { value } => value < lo || value > hi,
+            Dist::Uniform { min, max } => max < lo || min > hi,
+            Dist::Normal { mean, .. } => mean < lo || mean > hi,
+            Dist::Lognormal { median, .. } => median > hi,
+            Dist::Beta { .. } => lo > 0.0 || hi < 1.0,
+        };
+        if outside {
+            self.bad(
+                path,
+                "distribution lies outside the allowed range",
+                format!("values in [{lo}, {hi}]"),
+            );
+        }
+    }
+}
+
+fn check_meta(m: &Meta) -> Vec<Problem> {
+    let mut c = Checker { out: Vec::new() };
+    if m.replicates == 0 || m.replicates > 1_000_000 {
+        c.bad(
+            "scenario.replicates",
+            format!("{} is out of range", m.replicates),
+            "a whole number in [1, 1000000]",
+        );
+    }
+    if let Some(n) = &m.name
+        && (n.is_empty() || n.contains(['/', '\\', '\0']))
+    {
+        c.bad(
+            "scenario.name",
+            "not a usable name",
+            "a non-empty name without slashes",
+        );
+    }
+    c.out
+}
+
+fn check_params(p: &Params, out: &OutputParams) -> Vec<Problem> {
+    let mut c = Checker { out: Vec::new() };
+    let t = &p.time;
+    if t.steps == 0 || t.steps > 10_000_000 {
+        c.bad(
+            "time.steps",
+            format!("{} is out of range", t.steps),
+            "a whole number in [1, 10000000]",
+        );
+    }
+    let pop = &p.population;
+    let n = pop.households;
+    if pop.households_csv.is_none() && !(1..=50_000_000).contains(&n) {
+        c.bad(
+            "population.households",
+            format!("{n} is out of range"),
+            "a whole number in [1, 50000000]",
+        );
+    }
+    if pop.issues.is_empty() || pop.issues.len() > 255 {
+        c.bad(
+            "population.issues",
+            "needs between 1 and 255 issues",
+            "a list of 1 to 255 names",
+        );
+    }
+    for (i, name) in pop.issues.iter().enumerate() {
+        if name.is_empty() || pop.issues[..i].contains(name) {
+            c.bad(
+                &format!("population.issues[{i}]"),
+                format!("issue name `{name}` is empty or repeated"),
+                "distinct non-empty names",
+            );
+        }
+    }
+    c.dist("population.threshold", &pop.threshold, 0.0, 1.0);
+    if pop.groups.is_empty() || pop.groups.len() > 255 {
+        c.bad(
+            "population.groups",
+            "needs between 1 and 255 groups",
+            "[[population.groups]] tables, 1 to 255",
+        );
+    }
+    let mut share_sum = 0.0;
+    for (i, g) in pop.groups.iter().enumerate() {
+        let at = format!("population.groups[{i}]");
+        if g.name.is_empty() || pop.groups[..i].iter().any(|h| h.name == g.name) {
+            c.bad(
+                &format!("{at}.name"),
+                format!("group name `{}` is empty or repeated", g.name),
+                "distinct non-empty names",
+            );
+        }
+        c.range(&format!("{at}.share"), g.share, 0.0, 1e12);
+        share_sum += g.share.max(0.0);
+        c.dist(&format!("{at}.resources"), &g.resources, 0.0, f64::MAX);
+        c.dist(&format!("{at}.availability"), &g.availability, 0.0, 1.0);
+        if let Some(t) = &g.threshold {
+            c.dist(&format!("{at}.threshold"), t, 0.0, 1.0);
+        }
+        if !g.issue_weights.is_empty() {
+            if g.issue_weights.len() != pop.issues.len() {
+                c.bad(
+                    &format!("{at}.issue_weights"),
+                    format!(
+                        "{} weights for {} issues",
+                        g.issue_weights.len(),
+                        pop.issues.len()
+                    ),
+                    "one weight per entry of population.issues",
+                );
+            } else if g
+                .issue_weights
+                .iter()
+                .any(|w| !(w.is_finite() && *w >= 0.0))
+                || g.issue_weights.iter().sum::<f64>() <= 0.0
+            {
+                c.bad(
+                    &format!("{at}.issue_weights"),
+                    "weights must be ≥ 0 and not all 0",
+                    "numbers ≥ 0, at least one > 0",
+                );
+            }
+        }
+    }
+    if !pop.groups.is_empty() && share_sum <= 0.0 {
+        c.bad(
+            "population.groups",
+            "group shares sum to 0",
+            "shares ≥ 0, at least one > 0",
+        );
+    }
+    let nmax = (n.max(2) - 1) as f64;
+    match &p.network {
+        NetworkParams::Sbm {
+            mean_degree,
+            homophily,
+        } => {
+            c.range("network.mean_degree", *mean_degree, 0.0, nmax);
+            c.range("network.homophily", *homophily, 0.0, 1.0);
+        }
+        NetworkParams::ErdosRenyi { mean_degree } => {
+            c.range("network.mean_degree", *mean_degree, 0.0, nmax)
+        }
+        NetworkParams::WattsStrogatz { k, rewiring } => {
+            if *k < 2 || k % 2 == 1 || (*k >= n && pop.households_csv.is_none()) {
+                c.bad(
+                    "network.k",
+                    format!("{k} is not allowed"),
+                    "an even whole number ≥ 2 and below the number of households",
+                );
+            }
+            c.range("network.rewiring", *rewiring, 0.0, 1.0);
+        }
+        NetworkParams::BarabasiAlbert { m } => {
+            if *m < 1 || (*m >= n && pop.households_csv.is_none()) {
+                c.bad(
+                    "network.m",
+                    format!("{m} is not allowed"),
+                    "a whole number ≥ 1 and below the number of households",
+                );
+            }
+        }
+        NetworkParams::EdgeList { .. } | NetworkParams::None => {}
+    }
+    let e = &p.economy;
+    c.range(
+        "economy.benefit_per_household",
+        e.benefit_per_household,
+        0.0,
+        1e9,
+    );
+    c.range("economy.elite_capture", e.elite_capture, 0.0, 5.0);
+    c.range("economy.systemic_bias", e.systemic_bias, 0.0, 1.0);
+    c.range("economy.reversion", e.reversion, 0.0, 1.0);
+    c.range("economy.network_influence", e.network_influence, 0.0, 1.0);
+    if !(e.access_memory > 0.0 && e.access_memory <= 1.0) {
+        c.bad(
+            "economy.access_memory",
+            format!("{} is out of range", e.access_memory),
+            "a number in (0, 1]",
+        );
+    }
+    let s = &p.shocks;
+    c.range("shocks.probability", s.probability, 0.0, 1.0);
+    c.range("shocks.severity", s.severity, 0.0, 1.0);
+    c.range("shocks.reach", s.reach, 0.0, 1.0);
+    c.range(
+        "shocks.marginalized_multiplier",
+        s.marginalized_multiplier,
+        0.0,
+        10.0,
+    );
+    let part = &p.participation;
+    c.range("participation.seed_share", part.seed_share, 0.0, 1.0);
+    if pop.households_csv.is_none() {
+        if part.seed_count > n {
+            c.bad(
+                "participation.seed_count",
+                format!("{} seeds for {n} households", part.seed_count),
+                format!("a whole number in [0, {n}]"),
+            );
+        }
+        for (i, &id) in part.seed_ids.iter().enumerate() {
+            if id >= n as u64 {
+                c.bad(
+                    &format!("participation.seed_ids[{i}]"),
+                    format!("no household {id}"),
+                    format!("household numbers in 0..{n}"),
+                );
+            }
+        }
+    }
+    if out.record_every == 0 {
+        c.bad(
+            "output.record_every",
+            "0 is out of range",
+            "a whole number ≥ 1",
+        );
+    }
+    for (i, &s) in out.household_steps.iter().enumerate() {
+        if s > t.steps {
+            c.bad(
+                &format!("output.household_steps[{i}]"),
+                format!("step {s} is after the last step {}", t.steps),
+                format!("steps in [0, {}]", t.steps),
+            );
+        }
+    }
+    c.out
+}
+
+/// Loads every data file the strategies name, once each.
+fn load_inputs(
+    strategies: &mut [Strategy],
+    base_dir: &Path,
+    idx: &SpanIndex,
+    diags: &mut Vec<Diagnostic>,
+) -> (Inputs, Vec<String>) {
+    let mut inputs = Inputs::default();
+    let mut repairs = Vec::new();
+    let mut failed: Vec<PathBuf> = Vec::new();
+    for s in strategies.iter_mut() {
+        let pop = &mut s.params.population;
+        if let Some(rel) = pop.households_csv.clone() {
+            let path = base_dir.join(&rel);
+            pop.households_csv = Some(path.clone());
+            if !inputs.households.contains_key(&path) && !failed.contains(&path) {
+                let names: Vec<String> = pop.groups.iter().map(|g| g.name.clone()).collect();
+                match input::load_households(
+                    &path,
+                    &path.display().to_string(),
+                    &names,
+                    &pop.issues,
+                ) {
+                    Ok(rows) => {
+                        inputs.households.insert(path.clone(), Arc::new(rows));
+                    }
+                    Err(mut d) => {
+                        if d.iter().any(|d| d.message.starts_with("cannot read")) {
+                            let mut at = idx.diag(
+                                &KeyPath::parse("population.households_csv"),
+                                false,
+                                format!("cannot read households file {}", path.display()),
+                                Some("a CSV file path relative to the scenario file".into()),
+                            );
+                            at.message.push_str(&format!(": {}", d[0].message));
+                            d = vec![at];
+                        }
+                        diags.extend(d);
+                        failed.push(path);
+                        continue;
+                    }
+                }
+            }
+            if let Some(rows) = inputs.households.get(&path) {
+                for (i, id) in s.params.participation.seed_ids.iter().enumerate() {
+                    if !rows.iter().any(|r| r.id == *id) {
+                        diags.push(idx.diag(
+                            &KeyPath::parse(&format!("participation.seed_ids[{i}]")),
+                            false,
+                            format!("no household with id {id} in {}", path.display()),
+                            Some("ids from the households CSV".into()),
+                        ));
+                    }
+                }
+            }
+        }
+        let hh_path = s.params.population.households_csv.clone();
+        if let NetworkParams::EdgeList { path: rel, repair } = &mut s.params.network {
+            let path = base_dir.join(&*rel);
+            *rel = path.clone();
+            let key = (path.clone(), hh_path.clone(), *repair);
+            if inputs.edges.contains_key(&key) || failed.contains(&path) {
+                continue;
+            }
+            let (n, ids) = match &hh_path {
+                Some(hp) => match inputs.households.get(hp) {
+                    Some(rows) => (
+                        rows.len(),
+                        Some(
+                            rows.iter()
+                                .enumerate()
+                                .map(|(i, r)| (r.id, i as u32))
+                                .collect::<HashMap<_, _>>(),
+                        ),
+                    ),
+                    None => continue,
+                },
+                None => (s.params.population.households, None),
+            };
+            match input::load_edges(&path, &path.display().to_string(), n, ids.as_ref(), *repair) {
+                Ok(data) => {
+                    if data.self_loops_dropped + data.duplicates_merged > 0 {
+                        repairs.push(format!(
+                            "{}: dropped {} self-loop(s), merged {} duplicate tie(s)",
+                            path.display(),
+                            data.self_loops_dropped,
+                            data.duplicates_merged
+                        ));
+                    }
+                    inputs.edges.insert(key, Arc::new(data));
+                }
+                Err(d) => {
+                    if d.iter().any(|d| d.message.starts_with("cannot read")) {
+                        let mut at = idx.diag(
+                            &KeyPath::parse("network.path"),
+                            false,
+                            format!("cannot read edge list {}", path.display()),
+                            Some("a CSV file path relative to the scenario file".into()),
+                        );
+                        at.message.push_str(&format!(": {}", d[0].message));
+                        diags.push(at);
+                    } else {
+                        diags.extend(d);
+                    }
+                    failed.push(path);
+                }
+            }
+        }
+    }
+    (inputs, repairs)
+}

@@ -1,0 +1,118 @@
+//! A village: its households and their ties, drawn or loaded for one run.
+
+use crate::household::{Households, NewHousehold};
+use crate::network::{Network, NetworkParams};
+use crate::scenario::{Inputs, Params};
+use rand::{Rng, RngExt, seq::SliceRandom};
+
+/// The households of one run and their tie network.
+#[derive(Debug, Clone)]
+pub struct Village {
+    /// The agents.
+    pub households: Households,
+    /// Their ties.
+    pub network: Network,
+}
+
+impl Village {
+    /// Draws (or loads, as the parameters say) a village. Uses `rng` for everything
+    /// drawn: households, ties, missing CSV cells and initial participants, in that
+    /// order.
+    ///
+    /// # Panics
+    /// If the parameters name a data file that `inputs` does not hold; a checked
+    /// [`crate::Scenario`] always holds them.
+    pub fn build<R: Rng + ?Sized>(params: &Params, inputs: &Inputs, rng: &mut R) -> Village {
+        let pop = &params.population;
+        let households = match &pop.households_csv {
+            None => pop.draw(rng),
+            Some(path) => {
+                let rows = inputs
+                    .households(path)
+                    .expect("scenario loaded its households CSV");
+                let mut h = Households::with_capacity(rows.len());
+                for r in rows.iter() {
+                    let g = &pop.groups[r.group as usize];
+                    let threshold = g.threshold.as_ref().unwrap_or(&pop.threshold);
+                    h.push(NewHousehold {
+                        id: Some(r.id),
+                        group: r.group,
+                        marginalized: g.marginalized,
+                        resources: r.resources as f32,
+                        threshold: r
+                            .threshold
+                            .unwrap_or_else(|| threshold.sample_clipped(rng, 0.0, 1.0))
+                            as f32,
+                        availability: r
+                            .availability
+                            .unwrap_or_else(|| g.availability.sample_clipped(rng, 0.0, 1.0))
+                            as f32,
+                        priority: r
+                            .priority
+                            .unwrap_or_else(|| pop.draw_priority(r.group as usize, rng)),
+                        participating: r.participating.unwrap_or(false),
+                        trust: 0.0,
+                        awareness: 0.0,
+                        efficacy: 0.0,
+                    });
+                }
+                h
+            }
+        };
+        let network = match &params.network {
+            NetworkParams::EdgeList { path, repair } => {
+                let data = inputs
+                    .edges(path, pop.households_csv.as_deref(), *repair)
+                    .expect("scenario loaded its edge list");
+                Network::from_edges(households.len(), &data.edges, data.weights.as_deref())
+                    .expect("edge list was checked against the households")
+            }
+            other => other
+                .generate(rng, &households.group)
+                .expect("every other model is generated"),
+        };
+        let mut v = Village {
+            households,
+            network,
+        };
+        v.seed_participants(params, rng);
+        v
+    }
+
+    /// Marks the initial participants: `seed_ids`, then `seed_count + seed_share · n`
+    /// more drawn at random from those not yet taking part.
+    fn seed_participants<R: Rng + ?Sized>(&mut self, params: &Params, rng: &mut R) {
+        let p = &params.participation;
+        let h = &mut self.households;
+        let n = h.len();
+        for &id in &p.seed_ids {
+            if let Some(i) = (0..n).find(|&i| h.external_id(i) == id) {
+                h.participating[i] = true;
+            }
+        }
+        let extra = p.seed_count + (p.seed_share * n as f64).round() as usize;
+        if extra == 0 {
+            return;
+        }
+        let mut free: Vec<u32> = (0..n as u32)
+            .filter(|&i| !h.participating[i as usize])
+            .collect();
+        let k = extra.min(free.len());
+        if k * 4 < free.len() {
+            for _ in 0..k {
+                let j = rng.random_range(0..free.len());
+                h.participating[free.swap_remove(j) as usize] = true;
+            }
+        } else {
+            free.shuffle(rng);
+            for &i in &free[..k] {
+                h.participating[i as usize] = true;
+            }
+        }
+    }
+
+    /// Heap bytes held by the village (households and ties).
+    pub fn heap_bytes(&self) -> usize {
+        self.households.heap_bytes() + self.network.heap_bytes()
+    }
+}
