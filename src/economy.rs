@@ -89,34 +89,29 @@ pub struct EconomyStep {
     pub shock: bool,
 }
 
-/// Recomputes influence: `(r_i / mean r)^(1 − λ) · (d_i / mean d)^λ`.
+/// Recomputes influence: `(r_i / mean r)^(1 − λ) · ((d_i + 1) / (mean d + 1))^λ`.
+/// The `+ 1` keeps a household without ties from having no influence at all.
 pub fn update_influence(h: &mut Households, net: &Network, network_influence: f64) {
     let n = h.len();
     if n == 0 {
         return;
     }
     let mean_r = h.resources.iter().map(|&r| r.max(0.0) as f64).sum::<f64>() / n as f64;
-    let mean_d = net.mean_degree();
     let lambda = network_influence as f32;
-    let use_degree = mean_d > 0.0 && lambda > 0.0;
     let inv_r = if mean_r > 0.0 {
         (1.0 / mean_r) as f32
     } else {
         0.0
     };
-    let inv_d = if mean_d > 0.0 {
-        (1.0 / mean_d) as f32
-    } else {
-        0.0
-    };
+    let inv_d = (1.0 / (net.mean_degree() + 1.0)) as f32;
     for i in 0..n {
         let rel_r = if inv_r > 0.0 {
             h.resources[i].max(0.0) * inv_r
         } else {
             1.0
         };
-        h.influence[i] = if use_degree {
-            let rel_d = net.degree(i) as f32 * inv_d;
+        h.influence[i] = if lambda > 0.0 {
+            let rel_d = (net.degree(i) as f32 + 1.0) * inv_d;
             rel_r.powf(1.0 - lambda) * rel_d.powf(lambda)
         } else {
             rel_r
@@ -124,23 +119,50 @@ pub fn update_influence(h: &mut Households, net: &Network, network_influence: f6
     }
 }
 
-/// Shares out one step's benefits with systemic bias `bias` and elite capture `beta`
-/// (both possibly lowered by the institution), writes `benefit` and `access`, and adds
-/// benefits to resources. Returns the total shared out.
-pub fn allocate_benefits(
-    h: &mut Households,
-    benefit_per_household: f64,
-    beta: f64,
-    bias: f64,
-    access_memory: f64,
-) -> f64 {
+/// How one step's benefits are shared out.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Allocation {
+    /// Benefits per household this step, in resource units.
+    pub per_household: f64,
+    /// Elite capture `β`.
+    pub beta: f64,
+    /// Systemic bias against marginalized households.
+    pub bias: f64,
+    /// Share of the bias lifted for households identified (registered) as
+    /// marginalized by the organization, in [0, 1].
+    pub relief: f64,
+    /// Share of the flow diverted to the organization's leaders (elite capture), in
+    /// [0, 1].
+    pub diversion: f64,
+    /// Weight of the latest step in the smoothed access, in (0, 1].
+    pub access_memory: f64,
+}
+
+/// Shares out one step's benefits: a share `diversion` goes to leaders equally (when
+/// there are any); the rest by weights
+/// `influence^β · (1 − bias · (1 − relief · identified) · marginalized)`.
+/// Writes `benefit` and `access` and adds benefits to resources. Returns the total.
+pub fn allocate_benefits(h: &mut Households, a: &Allocation) -> f64 {
     let n = h.len();
     if n == 0 {
         return 0.0;
     }
-    let total = benefit_per_household * n as f64;
-    let beta = beta as f32;
-    let bias = bias.clamp(0.0, 1.0) as f32;
+    let total = a.per_household * n as f64;
+    let leaders = h.leader.iter().filter(|&&l| l).count();
+    let diverted = if leaders > 0 {
+        total * a.diversion.clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
+    let per_leader = if leaders > 0 {
+        (diverted / leaders as f64) as f32
+    } else {
+        0.0
+    };
+    let shared = total - diverted;
+    let beta = a.beta as f32;
+    let bias = a.bias.clamp(0.0, 1.0) as f32;
+    let relieved = bias * (1.0 - a.relief.clamp(0.0, 1.0) as f32);
     // Weights go into `benefit` first, then are scaled into benefits.
     let mut sum = 0f64;
     for i in 0..n {
@@ -151,23 +173,35 @@ pub fn allocate_benefits(
         } else {
             h.influence[i].max(0.0).powf(beta)
         };
-        let w = w_inf * (1.0 - bias * h.marginalized[i] as u8 as f32);
+        let b = if h.identified[i] { relieved } else { bias };
+        let w = w_inf * (1.0 - b * h.marginalized[i] as u8 as f32);
         h.benefit[i] = w;
         sum += w as f64;
     }
     let equal = (total / n as f64) as f32;
-    let scale = if sum > 0.0 { (total / sum) as f32 } else { 0.0 };
-    let alpha = access_memory as f32;
+    let scale = if sum > 0.0 {
+        (shared / sum) as f32
+    } else {
+        0.0
+    };
+    let equal_shared = (shared / n as f64) as f32;
+    let alpha = a.access_memory as f32;
     for i in 0..n {
-        let b = if sum > 0.0 {
+        let mut b = if sum > 0.0 {
             h.benefit[i] * scale
         } else {
-            equal
+            equal_shared
         };
+        if h.leader[i] {
+            b += per_leader;
+        }
         h.benefit[i] = b;
         h.resources[i] += b;
-        let rel = if equal > 0.0 { b / equal } else { 0.0 };
-        h.access[i] += alpha * (rel - h.access[i]);
+        // With no benefits flowing there is nothing to have access to: access keeps
+        // its last value.
+        if equal > 0.0 {
+            h.access[i] += alpha * (b / equal - h.access[i]);
+        }
     }
     total
 }
@@ -232,12 +266,23 @@ mod tests {
         h
     }
 
+    fn alloc(beta: f64, bias: f64) -> Allocation {
+        Allocation {
+            per_household: 1.0,
+            beta,
+            bias,
+            relief: 0.0,
+            diversion: 0.0,
+            access_memory: 1.0,
+        }
+    }
+
     #[test]
     fn no_bias_no_capture_is_equal_shares() {
         let mut h = village(&[1.0, 5.0, 20.0], &[true, false, false]);
         let net = Network::empty(3);
         update_influence(&mut h, &net, 0.0);
-        let total = allocate_benefits(&mut h, 1.0, 0.0, 0.0, 1.0);
+        let total = allocate_benefits(&mut h, &alloc(0.0, 0.0));
         assert!((total - 3.0).abs() < 1e-9);
         for &b in &h.benefit {
             assert!((b - 1.0).abs() < 1e-6);
@@ -251,7 +296,7 @@ mod tests {
     fn full_bias_excludes_marginalized() {
         let mut h = village(&[10.0, 10.0], &[true, false]);
         update_influence(&mut h, &Network::empty(2), 0.0);
-        allocate_benefits(&mut h, 1.0, 1.0, 1.0, 1.0);
+        allocate_benefits(&mut h, &alloc(1.0, 1.0));
         assert_eq!(h.benefit[0], 0.0);
         assert!((h.benefit[1] - 2.0).abs() < 1e-6);
     }
@@ -260,10 +305,34 @@ mod tests {
     fn elite_capture_favours_the_rich() {
         let mut h = village(&[1.0, 9.0], &[false, false]);
         update_influence(&mut h, &Network::empty(2), 0.0);
-        allocate_benefits(&mut h, 1.0, 1.0, 0.0, 1.0);
+        allocate_benefits(&mut h, &alloc(1.0, 0.0));
         // Influence 0.2 and 1.8: benefits split 1:9.
         assert!((h.benefit[0] - 0.2).abs() < 1e-5);
         assert!((h.benefit[1] - 1.8).abs() < 1e-5);
+    }
+
+    #[test]
+    fn relief_applies_only_to_identified() {
+        let mut h = village(&[10.0, 10.0, 10.0], &[true, true, false]);
+        h.identified[0] = true;
+        update_influence(&mut h, &Network::empty(3), 0.0);
+        let mut a = alloc(1.0, 1.0);
+        a.relief = 1.0;
+        allocate_benefits(&mut h, &a);
+        assert!((h.benefit[0] - 1.5).abs() < 1e-5);
+        assert_eq!(h.benefit[1], 0.0);
+    }
+
+    #[test]
+    fn diversion_goes_to_leaders() {
+        let mut h = village(&[10.0, 10.0], &[false, false]);
+        h.leader[1] = true;
+        update_influence(&mut h, &Network::empty(2), 0.0);
+        let mut a = alloc(0.0, 0.0);
+        a.diversion = 0.5;
+        allocate_benefits(&mut h, &a);
+        assert!((h.benefit[0] - 0.5).abs() < 1e-6);
+        assert!((h.benefit[1] - 1.5).abs() < 1e-6);
     }
 
     #[test]

@@ -52,6 +52,16 @@ pub struct Households {
     pub member: Vec<bool>,
     /// Leader of the people's organization.
     pub leader: Vec<bool>,
+    /// Contacted by an organizer at least once.
+    pub contacted: Vec<bool>,
+    /// Interviewed in the social investigation.
+    pub interviewed: Vec<bool>,
+    /// Identified as marginalized by the organizer (right or wrong).
+    pub identified: Vec<bool>,
+    /// Attended at least one deliberation or institution meeting.
+    pub attended: Vec<bool>,
+    /// Took part in at least one collective action.
+    pub participated: Vec<bool>,
 }
 
 impl Households {
@@ -75,6 +85,11 @@ impl Households {
             participating: Vec::with_capacity(n),
             member: Vec::with_capacity(n),
             leader: Vec::with_capacity(n),
+            contacted: Vec::with_capacity(n),
+            interviewed: Vec::with_capacity(n),
+            identified: Vec::with_capacity(n),
+            attended: Vec::with_capacity(n),
+            participated: Vec::with_capacity(n),
         }
     }
 
@@ -100,6 +115,11 @@ impl Households {
         self.participating.push(h.participating);
         self.member.push(false);
         self.leader.push(false);
+        self.contacted.push(false);
+        self.interviewed.push(false);
+        self.identified.push(false);
+        self.attended.push(false);
+        self.participated.push(false);
     }
 
     /// Number of households.
@@ -140,6 +160,16 @@ impl Households {
             + b(&self.participating)
             + b(&self.member)
             + b(&self.leader)
+            + b(&self.contacted)
+            + b(&self.interviewed)
+            + b(&self.identified)
+            + b(&self.attended)
+            + b(&self.participated)
+    }
+
+    /// Number of members of the people's organization.
+    pub fn member_count(&self) -> usize {
+        self.member.iter().filter(|&&m| m).count()
     }
 
     /// Number of households taking part now.

@@ -113,10 +113,30 @@ fn headers(
     let hdr = match rdr.headers() {
         Ok(h) => h.clone(),
         Err(e) => {
-            c.push(1, 0, "", format!("cannot read the header: {e}"), None);
+            c.push(1, 1, "", format!("cannot read the header: {e}"), None);
             return None;
         }
     };
+    if hdr.iter().all(str::is_empty) {
+        // Nothing but (perhaps) blank or comment lines.
+        let optional: Vec<&str> = allowed
+            .iter()
+            .filter(|a| !required.contains(a))
+            .copied()
+            .collect();
+        c.push(
+            0,
+            0,
+            "",
+            "the file is empty".into(),
+            Some(format!(
+                "a header line naming at least {} (optional: {}), then one row per record",
+                required.join(", "),
+                optional.join(", ")
+            )),
+        );
+        return None;
+    }
     let mut map = HashMap::new();
     for (i, name) in hdr.iter().enumerate() {
         let lname = name.to_ascii_lowercase();
@@ -141,7 +161,7 @@ fn headers(
         if !map.contains_key(*r) {
             c.push(
                 1,
-                0,
+                1,
                 r,
                 format!("missing column `{r}`"),
                 Some(format!("a header naming at least: {}", required.join(", "))),
@@ -199,7 +219,7 @@ pub fn load_households(
             Ok(r) => r,
             Err(e) => {
                 let line = e.position().map_or(0, |p| p.line());
-                c.push(line, 0, "", format!("malformed row: {e}"), None);
+                c.push(line, 1, "", format!("malformed row: {e}"), None);
                 continue;
             }
         };
@@ -348,10 +368,12 @@ pub fn load_households(
         return Err(c.out);
     }
     if out.is_empty() {
-        return Err(vec![file_diag(
-            shown,
-            "no households: the file has a header but no rows",
-        )]);
+        return Err(vec![Diagnostic {
+            line: 1,
+            column: 1,
+            allowed: Some("one row per household after the header".into()),
+            ..file_diag(shown, "no households: the file has a header but no rows")
+        }]);
     }
     Ok(out)
 }
@@ -399,7 +421,7 @@ pub fn load_edges(
             Ok(r) => r,
             Err(e) => {
                 let line = e.position().map_or(0, |p| p.line());
-                c.push(line, 0, "", format!("malformed row: {e}"), None);
+                c.push(line, 1, "", format!("malformed row: {e}"), None);
                 continue;
             }
         };
@@ -471,6 +493,18 @@ pub fn load_edges(
     }
     if !c.out.is_empty() {
         return Err(c.out);
+    }
+    if seen.is_empty() && data.self_loops_dropped == 0 {
+        return Err(vec![Diagnostic {
+            line: 1,
+            column: 1,
+            allowed: Some(
+                "one row per tie after the header, or `model = \"none\"` in [network] \
+                 for a village without ties"
+                    .into(),
+            ),
+            ..file_diag(shown, "no ties: the file has a header but no rows")
+        }]);
     }
     Ok(data)
 }

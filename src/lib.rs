@@ -8,7 +8,9 @@
 //! The library is laid out as the model reads:
 //! - agents and their world: [`household`], [`population`], [`network`], [`village`];
 //! - mechanisms: [`economy`] (benefit allocation, systemic bias, shocks),
-//!   [`participation`] (threshold rule);
+//!   [`participation`] (threshold rule), [`organizer`] and [`stage`] (who organizes,
+//!   how, and Hartini's five stages), [`organizing`] (what each stage does,
+//!   collective action, the people's organization and the institution);
 //! - the step: [`model`];
 //! - data collection: [`metrics`];
 //! - experiments: [`scenario`] (files and strategies), [`sweep`] (parallel runs),
@@ -31,11 +33,14 @@ pub mod input;
 pub mod metrics;
 pub mod model;
 pub mod network;
+pub mod organizer;
+pub mod organizing;
 pub mod output;
 pub mod participation;
 pub mod population;
 pub mod rng;
 pub mod scenario;
+pub mod stage;
 pub mod sweep;
 pub mod village;
 

@@ -5,8 +5,10 @@
 //! defined once, by the `metrics!` table below, and everything else (CSV headers, the
 //! README's column list, which a test checks) follows from it.
 
+use crate::economy::EconomyStep;
 use crate::household::Households;
 use crate::network::Network;
+use crate::organizing::Community;
 
 macro_rules! metrics {
     ($( $(#[doc = $doc:expr])+ $name:ident ),* $(,)?) => {
@@ -43,7 +45,7 @@ metrics! {
     access_other,
     /// Access gap: access_other minus access_marginalized (0 = no gap).
     access_gap,
-    /// Share of this step's benefits received by the richest fifth of households.
+    /// Share of this step's benefits received by the fifth of households richest before them.
     top_quintile_benefit_share,
     /// Benefits shared out this step, in resource units.
     benefits,
@@ -53,6 +55,64 @@ metrics! {
     ei_index,
     /// Mean number of ties per household.
     mean_degree,
+    /// Share of this step's benefits received by marginalized households.
+    benefit_share_marginalized,
+    /// Systemic bias faced by marginalized households the organization identified.
+    relieved_bias,
+    /// Current phase: 0 before the organizer, 1-5 the five stages, 6 the institution.
+    stage,
+    /// 1 while an organizer is in the village, else 0.
+    organizer_present,
+    /// Mean trust in the organizer.
+    mean_trust,
+    /// Share of households trusting the organizer (trust at or above behaviour.trusting).
+    trusting,
+    /// Mean awareness of the systemic causes of marginalization.
+    mean_awareness,
+    /// Mean efficacy (belief that collective action works).
+    mean_efficacy,
+    /// Share of marginalized households attending the latest meeting.
+    attendance_marginalized,
+    /// Share of the other households attending the latest meeting.
+    attendance_other,
+    /// Share of households contacted by an organizer so far.
+    contacted,
+    /// Share of households documented in the resource map (interviewed).
+    map,
+    /// Precision of identification: share of households identified as marginalized that are.
+    identification_precision,
+    /// Recall of identification: share of marginalized households identified as such.
+    identification_recall,
+    /// Legitimacy of the plan: share of households who took part or whose issue was chosen.
+    legitimacy,
+    /// The shared issue's number in population.issues, or -1 before one is chosen.
+    issue,
+    /// Successful collective actions so far.
+    successes,
+    /// Failed collective actions so far.
+    failures,
+    /// Share of households that are members of the people's organization.
+    members,
+    /// Marginalized share among members over their share of the village (1 = proportional).
+    member_representation,
+    /// Marginalized share among leaders over their share of the village (1 = proportional).
+    leader_representation,
+    /// Share of marginalized households neither in the organization nor tied to it (members; before it forms, contacts and attendees).
+    unreached_marginalized,
+    /// Institutional capacity in [0, 1]: moves towards the weighted mean of its five components.
+    capacity,
+    /// Capacity component: membership coverage.
+    capacity_membership,
+    /// Capacity component: democratic oversight.
+    capacity_oversight,
+    /// Capacity component: representativeness of leadership.
+    capacity_representation,
+    /// Capacity component: success record of actions.
+    capacity_success,
+    /// Capacity component: the organization's resource pool.
+    capacity_pool,
+    /// Share of the benefit flow diverted to leaders (elite capture).
+    diversion,
 }
 
 /// Buffers reused by [`measure`] so that recording a step does not allocate.
@@ -101,54 +161,110 @@ pub fn gini(values: &[f32]) -> f64 {
     gini_in_place(&mut v)
 }
 
-/// Share of the total of `benefit` received by the `ceil(n / 5)` households with the
-/// most `resources`. `0` when no benefits were shared out.
+/// Share of the total of `benefit` received by the `ceil(n / 5)` households that were
+/// richest before this step's benefits (`resources − benefit`). `0` when no benefits
+/// were shared out.
 pub fn top_quintile_share(resources: &[f32], benefit: &[f32], order: &mut Vec<u32>) -> f64 {
     let n = resources.len();
     let total: f64 = benefit.iter().map(|&b| b as f64).sum();
     if n == 0 || total <= 0.0 {
         return 0.0;
     }
+    let before = |i: u32| resources[i as usize] - benefit[i as usize];
     let k = n.div_ceil(5);
     order.clear();
     order.extend(0..n as u32);
     order.select_nth_unstable_by(k - 1, |&a, &b| {
-        resources[b as usize]
-            .total_cmp(&resources[a as usize])
-            .then(a.cmp(&b))
+        before(b).total_cmp(&before(a)).then(a.cmp(&b))
     });
     let top: f64 = order[..k].iter().map(|&i| benefit[i as usize] as f64).sum();
     top / total
 }
 
-/// Measures the village. `benefits` and `shock` describe the step just taken.
+/// Measures the village. `relieved_bias` is the bias identified marginalized
+/// households face now, `trusting_level` the trust at which a household counts as
+/// trusting; `last` describes the step just taken.
 pub fn measure(
     h: &Households,
     net: &Network,
-    benefits: f64,
-    shock: bool,
+    c: &Community,
+    relieved_bias: f64,
+    trusting_level: f32,
+    last: EconomyStep,
     scratch: &mut Scratch,
 ) -> Metrics {
     let n = h.len();
     let nf = n.max(1) as f64;
-    let (mut am, mut nm, mut ao, mut no) = (0f64, 0usize, 0f64, 0usize);
+    let ratio = |a: usize, b: usize| if b > 0 { a as f64 / b as f64 } else { f64::NAN };
+    let (mut am, mut ao) = (0f64, 0f64);
+    let (mut nm, mut benefit_m, mut benefit_all) = (0usize, 0f64, 0f64);
+    let (mut tp, mut idn) = (0usize, 0usize);
+    let (mut members, mut members_m, mut leaders, mut leaders_m) = (0usize, 0, 0usize, 0);
+    let (mut trust, mut awareness, mut efficacy) = (0f64, 0f64, 0f64);
+    let (mut trusting, mut contacted, mut participating) = (0usize, 0usize, 0usize);
     for i in 0..n {
-        if h.marginalized[i] {
+        let m = h.marginalized[i];
+        benefit_all += h.benefit[i] as f64;
+        if m {
             am += h.access[i] as f64;
             nm += 1;
+            benefit_m += h.benefit[i] as f64;
         } else {
             ao += h.access[i] as f64;
-            no += 1;
         }
+        if h.identified[i] {
+            idn += 1;
+            tp += m as usize;
+        }
+        if h.member[i] {
+            members += 1;
+            members_m += m as usize;
+        }
+        if h.leader[i] {
+            leaders += 1;
+            leaders_m += m as usize;
+        }
+        trust += h.trust[i] as f64;
+        awareness += h.awareness[i] as f64;
+        efficacy += h.efficacy[i] as f64;
+        trusting += (h.trust[i] >= trusting_level) as usize;
+        contacted += h.contacted[i] as usize;
+        participating += h.participating[i] as usize;
     }
+    let no = n - nm;
     let access_marginalized = if nm > 0 { am / nm as f64 } else { f64::NAN };
     let access_other = if no > 0 { ao / no as f64 } else { f64::NAN };
+    let pop_m = nm as f64 / nf;
+    let repr = |a: usize, b: usize| {
+        if b == 0 || pop_m == 0.0 {
+            f64::NAN
+        } else {
+            a as f64 / b as f64 / pop_m
+        }
+    };
+    // Marginalized households with no tie to the organization: not members and not
+    // tied to a member; before the organization forms, "the organization" is the
+    // organizer's contacts and the meetings' attendees.
+    let in_org = |i: usize| {
+        if c.formed {
+            h.member[i]
+        } else {
+            h.contacted[i] || h.attended[i]
+        }
+    };
+    let mut unreached = 0usize;
+    for i in 0..n {
+        if h.marginalized[i] && !in_org(i) && !net.neighbors(i).iter().any(|&j| in_org(j as usize))
+        {
+            unreached += 1;
+        }
+    }
     scratch.values.clear();
     scratch.values.extend_from_slice(&h.resources);
     let gini = gini_in_place(&mut scratch.values);
     let mean_resources = h.resources.iter().map(|&r| r as f64).sum::<f64>() / nf;
     Metrics {
-        participation: h.participating_count() as f64 / nf,
+        participation: participating as f64 / nf,
         gini,
         mean_resources,
         access_marginalized,
@@ -159,10 +275,43 @@ pub fn measure(
             &h.benefit,
             &mut scratch.order,
         ),
-        benefits,
-        shock: shock as u8 as f64,
+        benefits: last.benefits,
+        shock: last.shock as u8 as f64,
         ei_index: net.ei_index(&h.group),
         mean_degree: net.mean_degree(),
+        benefit_share_marginalized: if benefit_all > 0.0 {
+            benefit_m / benefit_all
+        } else {
+            f64::NAN
+        },
+        relieved_bias,
+        stage: c.stage.number() as f64,
+        organizer_present: c.organizer_present as u8 as f64,
+        mean_trust: trust / nf,
+        trusting: trusting as f64 / nf,
+        mean_awareness: awareness / nf,
+        mean_efficacy: efficacy / nf,
+        attendance_marginalized: c.attendance.marginalized,
+        attendance_other: c.attendance.other,
+        contacted: contacted as f64 / nf,
+        map: c.map,
+        identification_precision: ratio(tp, idn),
+        identification_recall: ratio(tp, nm),
+        legitimacy: c.legitimacy,
+        issue: c.issue.map_or(-1.0, |x| x as f64),
+        successes: c.successes as f64,
+        failures: c.failures as f64,
+        members: members as f64 / nf,
+        member_representation: repr(members_m, members),
+        leader_representation: repr(leaders_m, leaders),
+        unreached_marginalized: ratio(unreached, nm),
+        capacity: c.capacity,
+        capacity_membership: c.components[0],
+        capacity_oversight: c.components[1],
+        capacity_representation: c.components[2],
+        capacity_success: c.components[3],
+        capacity_pool: c.components[4],
+        diversion: c.diversion,
     }
 }
 
@@ -193,11 +342,14 @@ mod tests {
         let b = [1.0f32; 10];
         let mut order = Vec::new();
         assert!((top_quintile_share(&r, &b, &mut order) - 0.2).abs() < 1e-12);
+        // Ranked by resources before benefits: a large benefit to the poorest does
+        // not lift it into the top fifth.
         let mut b2 = [0.0f32; 10];
         b2[9] = 3.0;
         b2[8] = 1.0;
-        b2[0] = 4.0;
-        assert!((top_quintile_share(&r, &b2, &mut order) - 0.5).abs() < 1e-12);
+        b2[0] = 40.0;
+        let after: Vec<f32> = r.iter().zip(&b2).map(|(x, b)| x + b).collect();
+        assert!((top_quintile_share(&after, &b2, &mut order) - 4.0 / 44.0).abs() < 1e-9);
     }
 
     #[test]

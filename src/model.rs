@@ -1,21 +1,27 @@
 //! The model's step: what happens to a village in one unit of simulated time.
 //!
-//! A [`Simulation`] owns one village and its random stream. [`Simulation::step`]
-//! advances time by one step; [`Simulation::measure`] reads the measures without
-//! changing anything. The core does no I/O.
+//! A [`Simulation`] owns one village, its community state and its random stream.
+//! [`Simulation::step`] advances time by one step; [`Simulation::measure`] reads the
+//! measures without changing anything. The core does no I/O.
 //!
 //! Order of events within a step (see `docs/ODD.md`, *Process overview*):
-//! 1. shock (drawn, then applied to resources);
-//! 2. resources revert towards endowments;
-//! 3. influence is recomputed;
-//! 4. benefits are shared out by the allocation rule;
-//! 5. participation by threshold (synchronous).
+//! 1. economy: a shock may strike (softened by institutional capacity), resources
+//!    revert towards endowments, influence is recomputed, and benefits are shared
+//!    out by the allocation rule (systemic bias, elite capture, the bias relief the
+//!    organization has renegotiated, and any diversion by captured leaders);
+//! 2. organizing: the organizer arrives or leaves, works in the current stage, the
+//!    institution meets and takes on issues, a collective action under way advances
+//!    (threshold rule with push) and may resolve, capacity is updated, trust,
+//!    awareness and efficacy decay, and the stage may end;
+//! 3. outside an action, participation by threshold alone (synchronous).
 
-use crate::economy::{self, EconomyStep};
+use crate::economy::{self, Allocation, EconomyStep};
 use crate::metrics::{self, Metrics};
+use crate::organizing::{self, Community, OrganizingParams};
 use crate::participation::ThresholdRule;
 use crate::rng::ModelRng;
 use crate::scenario::Params;
+use crate::stage::StageRecord;
 use crate::village::Village;
 
 /// One run of the model.
@@ -23,7 +29,9 @@ use crate::village::Village;
 pub struct Simulation<'p> {
     params: &'p Params,
     village: Village,
+    community: Community,
     rng: ModelRng,
+    env: ModelRng,
     step: u32,
     rule: ThresholdRule,
     scratch: metrics::Scratch,
@@ -31,13 +39,18 @@ pub struct Simulation<'p> {
 }
 
 impl<'p> Simulation<'p> {
-    /// A run starting from `village`, drawing from `rng`.
+    /// A run starting from `village`, drawing from `rng`. Shocks draw from a second
+    /// stream of the same generator (see [`Simulation::with_environment`]).
     pub fn new(params: &'p Params, village: Village, rng: ModelRng) -> Self {
         let n = village.households.len();
+        let mut env = rng.clone();
+        env.set_stream(1);
         let mut sim = Simulation {
             params,
             village,
+            community: Community::new(n),
             rng,
+            env,
             step: 0,
             rule: ThresholdRule::new(n),
             scratch: metrics::Scratch::new(n),
@@ -46,6 +59,13 @@ impl<'p> Simulation<'p> {
         let lambda = params.economy.network_influence;
         economy::update_influence(&mut sim.village.households, &sim.village.network, lambda);
         sim
+    }
+
+    /// Draws shocks from `env` instead: a stream shared by all strategies of a
+    /// replicate gives them the same history of shocks.
+    pub fn with_environment(mut self, env: ModelRng) -> Self {
+        self.env = env;
+        self
     }
 
     /// The current step (0 before the first step).
@@ -58,45 +78,103 @@ impl<'p> Simulation<'p> {
         &self.village
     }
 
+    /// The community's state (stage, organization, capacity).
+    pub fn community(&self) -> &Community {
+        &self.community
+    }
+
     /// The parameters of this run.
     pub fn params(&self) -> &Params {
         self.params
     }
 
+    fn organizing(&self) -> OrganizingParams<'p> {
+        let p = self.params;
+        OrganizingParams {
+            organizer: &p.organizer,
+            stages: &p.stages,
+            behaviour: &p.behaviour,
+            action: &p.action,
+            institution: &p.institution,
+            threshold_rule: p.participation.enabled,
+        }
+    }
+
+    /// Systemic bias now faced by marginalized households the organization has
+    /// identified (for the others it is `economy.systemic_bias`).
+    pub fn relieved_bias(&self) -> f64 {
+        self.params.economy.systemic_bias * (1.0 - self.community.renegotiated)
+    }
+
     /// Advances one step.
     pub fn step(&mut self) {
         let p = self.params;
+        let t = self.step;
+        let org = self.organizing();
         let h = &mut self.village.households;
-        let net = &self.village.network;
         self.last = EconomyStep::default();
         if p.economy.enabled {
-            self.last.shock = economy::apply_shock(h, &p.shocks, 0.0, &mut self.rng);
+            let mitigation = p.institution.shock_buffer * self.community.capacity;
+            self.last.shock = economy::apply_shock(h, &p.shocks, mitigation, &mut self.env);
             economy::revert_resources(h, p.economy.reversion);
-            economy::update_influence(h, net, p.economy.network_influence);
+            economy::update_influence(h, &self.village.network, p.economy.network_influence);
             self.last.benefits = economy::allocate_benefits(
                 h,
-                p.economy.benefit_per_household,
-                p.economy.elite_capture,
-                p.economy.systemic_bias,
-                p.economy.access_memory,
+                &Allocation {
+                    per_household: p.economy.benefit_per_household,
+                    beta: p.economy.elite_capture,
+                    bias: p.economy.systemic_bias,
+                    relief: self.community.renegotiated,
+                    diversion: self.community.diversion,
+                    access_memory: p.economy.access_memory,
+                },
             );
         }
-        if p.participation.enabled {
-            self.rule
-                .step(net, &h.threshold, &mut h.participating, None);
+        if p.organizer.enabled || self.community.formed {
+            let ties = organizing::step(
+                t,
+                org,
+                &mut self.community,
+                h,
+                &self.village.network,
+                &mut self.rule,
+                &mut self.rng,
+            );
+            if !ties.is_empty() {
+                // Rare (meetings only): rebuild the rows with the new bridging ties.
+                self.village.network = self.village.network.with_added_edges(&ties);
+            }
+        }
+        let h = &mut self.village.households;
+        if p.participation.enabled && self.community.action.is_none() {
+            self.rule.step(
+                &self.village.network,
+                &h.threshold,
+                &mut h.participating,
+                None,
+            );
         }
         self.step += 1;
     }
 
     /// The measures of the village now.
     pub fn measure(&mut self) -> Metrics {
+        let relieved = self.relieved_bias();
         metrics::measure(
             &self.village.households,
             &self.village.network,
-            self.last.benefits,
-            self.last.shock,
+            &self.community,
+            relieved,
+            self.params.behaviour.trusting as f32,
+            self.last,
             &mut self.scratch,
         )
+    }
+
+    /// Ends the run: closes the stage records. Returns them.
+    pub fn finish(&mut self) -> &[StageRecord] {
+        self.community.finish(self.step);
+        &self.community.records
     }
 
     /// Consumes the run, returning the village.

@@ -232,6 +232,36 @@ impl Network {
         })
     }
 
+    /// This network with `extra` ties added (duplicates and self-loops are ignored;
+    /// new ties weigh 1). Rebuilds the rows: O(nodes + ties).
+    pub fn with_added_edges(&self, extra: &[(u32, u32)]) -> Network {
+        let mut edges: Vec<(u32, u32)> = self.edges().collect();
+        let mut weights: Option<Vec<f32>> = self.weights.as_ref().map(|_| {
+            (0..self.len())
+                .flat_map(|a| {
+                    self.neighbors(a)
+                        .iter()
+                        .zip(self.weights(a).unwrap_or(&[]))
+                        .filter(move |&(&b, _)| (a as u32) < b)
+                        .map(|(_, &w)| w)
+                })
+                .collect()
+        });
+        let mut extra: Vec<(u32, u32)> = extra.iter().map(|&(a, b)| (a.min(b), a.max(b))).collect();
+        extra.sort_unstable();
+        extra.dedup();
+        for &(a, b) in &extra {
+            if a != b && !self.has_edge(a as usize, b as usize) {
+                edges.push((a, b));
+                if let Some(w) = weights.as_mut() {
+                    w.push(1.0);
+                }
+            }
+        }
+        Network::from_edges(self.len(), &edges, weights.as_deref())
+            .expect("endpoints come from this network")
+    }
+
     /// A network of `n` nodes and no ties.
     pub fn empty(n: usize) -> Network {
         Network {

@@ -18,6 +18,15 @@ use std::path::{Path, PathBuf};
 /// none) are written as `NA`, which pandas and readr read as missing by default.
 pub const NA: &str = "NA";
 
+/// Every file `kampung run` may write into an output folder.
+pub const RESULT_FILES: &[&str] = &[
+    "manifest.json",
+    "timeseries.csv",
+    "runs.csv",
+    "stages.csv",
+    "households.csv",
+];
+
 /// Prepares the output folder: creates it, or refuses an existing non-empty one
 /// unless `force`.
 pub fn prepare_dir(dir: &Path, force: bool) -> Result<()> {
@@ -37,6 +46,14 @@ pub fn prepare_dir(dir: &Path, force: bool) -> Result<()> {
             .is_some();
         if non_empty && !force {
             return Err(Error::OutputExists(dir.to_path_buf()));
+        }
+        // With --force, results of an earlier run must not survive beside the new
+        // ones: remove the files kampung writes (and nothing else).
+        for f in RESULT_FILES {
+            let p = dir.join(f);
+            if p.exists() {
+                fs::remove_file(&p).map_err(|e| Error::io(&p, e))?;
+            }
         }
     }
     fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))
@@ -161,9 +178,10 @@ struct Manifest<'a> {
 /// Writes `timeseries.csv`, `runs.csv`, `households.csv` (when asked for) and, last,
 /// `manifest.json` into `dir`.
 pub fn write_results(dir: &Path, s: &Scenario, runs: &[RunOutput], info: &RunInfo) -> Result<()> {
-    let mut files = vec!["timeseries.csv", "runs.csv"];
+    let mut files = vec!["timeseries.csv", "runs.csv", "stages.csv"];
     write_timeseries(&dir.join("timeseries.csv"), s, runs)?;
     write_runs(&dir.join("runs.csv"), s, runs)?;
+    write_stages(&dir.join("stages.csv"), s, runs)?;
     if s.output.households {
         write_households(&dir.join("households.csv"), s, runs)?;
         files.push("households.csv");
@@ -287,6 +305,8 @@ fn write_runs(path: &Path, s: &Scenario, runs: &[RunOutput]) -> Result<()> {
         header.push("steps".into());
         header.extend(keys.iter().map(|k| format!("param.{k}")));
         header.extend(Metrics::COLUMNS.iter().map(|c| format!("final.{c}")));
+        header.push("post_exit.step".into());
+        header.extend(Metrics::COLUMNS.iter().map(|c| format!("post_exit.{c}")));
         w.write_record(&header)?;
         for r in runs {
             let mut row: Vec<String> = run_key(s, r).to_vec();
@@ -301,7 +321,38 @@ fn write_runs(path: &Path, s: &Scenario, runs: &[RunOutput]) -> Result<()> {
                 );
             }
             row.extend(r.last().values().iter().map(|&v| num(v)));
+            match &r.post_exit {
+                Some((t, m)) => {
+                    row.push(t.to_string());
+                    row.extend(m.values().iter().map(|&v| num(v)));
+                }
+                None => row.extend(std::iter::repeat_n(
+                    NA.to_string(),
+                    Metrics::COLUMNS.len() + 1,
+                )),
+            }
             w.write_record(&row)?;
+        }
+        Ok(())
+    })
+}
+
+fn write_stages(path: &Path, s: &Scenario, runs: &[RunOutput]) -> Result<()> {
+    csv_file(path, |w| {
+        let mut header: Vec<&str> = RUN_KEYS.to_vec();
+        header.extend_from_slice(&["stage_number", "stage", "start", "end", "ended_by"]);
+        w.write_record(&header)?;
+        for r in runs {
+            let key = run_key(s, r);
+            for rec in &r.stages {
+                let mut row: Vec<String> = key.to_vec();
+                row.push(rec.stage.number().to_string());
+                row.push(rec.stage.name().to_string());
+                row.push(rec.start.to_string());
+                row.push(rec.end.to_string());
+                row.push(rec.reason.name().to_string());
+                w.write_record(&row)?;
+            }
         }
         Ok(())
     })
@@ -325,6 +376,11 @@ pub const HOUSEHOLD_COLUMNS: &[&str] = &[
     "participating",
     "member",
     "leader",
+    "contacted",
+    "interviewed",
+    "identified",
+    "attended",
+    "participated",
 ];
 
 fn write_households(path: &Path, s: &Scenario, runs: &[RunOutput]) -> Result<()> {
@@ -367,6 +423,15 @@ fn write_households(path: &Path, s: &Scenario, runs: &[RunOutput]) -> Result<()>
                     row.push(h.participating[i].to_string());
                     row.push(h.member[i].to_string());
                     row.push(h.leader[i].to_string());
+                    for v in [
+                        h.contacted[i],
+                        h.interviewed[i],
+                        h.identified[i],
+                        h.attended[i],
+                        h.participated[i],
+                    ] {
+                        row.push(v.to_string());
+                    }
                     w.write_record(&row)?;
                 }
             }

@@ -175,6 +175,12 @@ pub struct PopulationParams {
     pub threshold: Dist,
     /// The social groups.
     pub groups: Vec<GroupParams>,
+    /// Distribution of initial trust in the organizer (clipped to [0, 1]).
+    pub trust: Dist,
+    /// Distribution of initial awareness (clipped to [0, 1]).
+    pub awareness: Dist,
+    /// Distribution of initial efficacy (clipped to [0, 1]).
+    pub efficacy: Dist,
     /// Load households from this CSV instead of drawing them (path relative to the
     /// scenario file).
     pub households_csv: Option<PathBuf>,
@@ -212,6 +218,15 @@ impl Default for PopulationParams {
                     threshold: None,
                 },
             ],
+            trust: Dist::Constant { value: 0.0 },
+            awareness: Dist::Beta {
+                alpha: 2.0,
+                beta: 6.0,
+            },
+            efficacy: Dist::Beta {
+                alpha: 2.0,
+                beta: 4.0,
+            },
             households_csv: None,
         }
     }
@@ -297,9 +312,9 @@ impl PopulationParams {
                 availability: gp.availability.sample_clipped(rng, 0.0, 1.0) as f32,
                 priority: self.draw_priority(g as usize, rng),
                 participating: false,
-                trust: 0.0,
-                awareness: 0.0,
-                efficacy: 0.0,
+                trust: self.trust.sample_clipped(rng, 0.0, 1.0) as f32,
+                awareness: self.awareness.sample_clipped(rng, 0.0, 1.0) as f32,
+                efficacy: self.efficacy.sample_clipped(rng, 0.0, 1.0) as f32,
             });
         }
         h

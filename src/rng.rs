@@ -8,7 +8,8 @@
 //! `rand` releases).
 //!
 //! The village (households and ties) is drawn from a stream that leaves the strategy
-//! out, so that every strategy of one replicate starts from the same village: the
+//! out, and so is the environment stream (shocks), so that every strategy of one
+//! replicate starts from the same village and meets the same shocks: the
 //! comparison between strategies is paired ("common random numbers"), which removes
 //! the village-to-village spread from their differences.
 
@@ -25,12 +26,15 @@ pub enum Purpose {
     Village,
     /// Everything that happens while the run steps through time.
     Dynamics,
+    /// Events outside the community's control (shocks), shared by all strategies of a
+    /// replicate like the village.
+    Environment,
 }
 
 /// Derives the 64-bit seed of one stream from its identifying parts.
 ///
-/// For [`Purpose::Village`] the strategy is ignored, so all strategies of a replicate
-/// share one village.
+/// For [`Purpose::Village`] and [`Purpose::Environment`] the strategy is ignored, so
+/// all strategies of a replicate share one village and one history of shocks.
 pub fn derive_seed(
     base_seed: u64,
     scenario: &str,
@@ -45,6 +49,7 @@ pub fn derive_seed(
     h.update([0u8]);
     match purpose {
         Purpose::Village => h.update(b"village\0"),
+        Purpose::Environment => h.update(b"environment\0"),
         Purpose::Dynamics => {
             h.update(b"dynamics\0");
             h.update(strategy.as_bytes());

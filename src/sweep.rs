@@ -10,6 +10,7 @@ use crate::metrics::Metrics;
 use crate::model::Simulation;
 use crate::rng::{Purpose, derive_seed, rng_from_seed};
 use crate::scenario::Scenario;
+use crate::stage::StageRecord;
 use crate::village::Village;
 use rayon::prelude::*;
 
@@ -26,6 +27,8 @@ pub struct RunSpec {
     pub seed: u64,
     /// Seed of the run's village stream (shared by all strategies of a replicate).
     pub village_seed: u64,
+    /// Seed of the run's environment stream (shocks; shared like the village).
+    pub environment_seed: u64,
 }
 
 /// What one run produced.
@@ -37,6 +40,11 @@ pub struct RunOutput {
     pub timeseries: Vec<(u32, Metrics)>,
     /// Household snapshots: the step and the households' state then.
     pub snapshots: Vec<(u32, Households)>,
+    /// When each stage began and ended, and why.
+    pub stages: Vec<StageRecord>,
+    /// The step `output.post_exit_horizon` steps after the organizer's exit, and the
+    /// measures then (`None` when the run ends before it or has no organizer).
+    pub post_exit: Option<(u32, Metrics)>,
 }
 
 impl RunOutput {
@@ -57,6 +65,7 @@ pub fn plan(s: &Scenario) -> Vec<RunSpec> {
                 replicate: r,
                 seed: derive_seed(s.seed, &s.name, &st.name, r, Purpose::Dynamics),
                 village_seed: derive_seed(s.seed, &s.name, &st.name, r, Purpose::Village),
+                environment_seed: derive_seed(s.seed, &s.name, &st.name, r, Purpose::Environment),
             });
         }
     }
@@ -67,30 +76,52 @@ pub fn plan(s: &Scenario) -> Vec<RunSpec> {
 pub fn run_one(s: &Scenario, spec: &RunSpec) -> RunOutput {
     let params = &s.strategies[spec.strategy].params;
     let village = Village::build(params, &s.inputs, &mut rng_from_seed(spec.village_seed));
-    let mut sim = Simulation::new(params, village, rng_from_seed(spec.seed));
+    let mut sim = Simulation::new(params, village, rng_from_seed(spec.seed))
+        .with_environment(rng_from_seed(spec.environment_seed));
     let steps = params.time.steps;
     let every = s.output.record_every.max(1);
     let mut timeseries = Vec::with_capacity((steps / every) as usize + 2);
     let mut snapshots = Vec::new();
     let wants_snapshot =
         |t: u32| s.output.households && (t == steps || s.output.household_steps.contains(&t));
+    let post_step = params
+        .organizer
+        .enabled
+        .then(|| {
+            params
+                .organizer
+                .exit_step
+                .saturating_add(s.output.post_exit_horizon)
+        })
+        .filter(|&t| t <= steps);
+    let mut post_exit = None;
     timeseries.push((0, sim.measure()));
     if wants_snapshot(0) {
         snapshots.push((0, sim.village().households.clone()));
     }
     for t in 1..=steps {
         sim.step();
-        if t.is_multiple_of(every) || t == steps {
-            timeseries.push((t, sim.measure()));
+        let recorded = t.is_multiple_of(every) || t == steps;
+        if recorded || post_step == Some(t) {
+            let m = sim.measure();
+            if recorded {
+                timeseries.push((t, m));
+            }
+            if post_step == Some(t) {
+                post_exit = Some((t, m));
+            }
         }
         if wants_snapshot(t) {
             snapshots.push((t, sim.village().households.clone()));
         }
     }
+    let stages = sim.finish().to_vec();
     RunOutput {
         spec: spec.clone(),
         timeseries,
         snapshots,
+        stages,
+        post_exit,
     }
 }
 

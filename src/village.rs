@@ -16,8 +16,8 @@ pub struct Village {
 
 impl Village {
     /// Draws (or loads, as the parameters say) a village. Uses `rng` for everything
-    /// drawn: households, ties, missing CSV cells and initial participants, in that
-    /// order.
+    /// drawn, in this order: households (or the missing cells of a households CSV),
+    /// ties, initial participants.
     ///
     /// # Panics
     /// If the parameters name a data file that `inputs` does not hold; a checked
@@ -51,9 +51,9 @@ impl Village {
                             .priority
                             .unwrap_or_else(|| pop.draw_priority(r.group as usize, rng)),
                         participating: r.participating.unwrap_or(false),
-                        trust: 0.0,
-                        awareness: 0.0,
-                        efficacy: 0.0,
+                        trust: pop.trust.sample_clipped(rng, 0.0, 1.0) as f32,
+                        awareness: pop.awareness.sample_clipped(rng, 0.0, 1.0) as f32,
+                        efficacy: pop.efficacy.sample_clipped(rng, 0.0, 1.0) as f32,
                     });
                 }
                 h

@@ -235,23 +235,37 @@ pub fn explain_serde(msg: &str) -> (String, Option<String>, Option<String>) {
         .strip_prefix("invalid type: ")
         .and_then(|rest| rest.split_once(", expected "))
     {
-        return (
-            format!("wrong type: found {got}"),
-            Some(want.to_string()),
-            None,
-        );
+        return (format!("wrong type: found {got}"), Some(plain(want)), None);
     }
     if let Some((got, want)) = msg
         .strip_prefix("invalid value: ")
         .and_then(|rest| rest.split_once(", expected "))
     {
-        return (
-            format!("invalid value: {got}"),
-            Some(want.to_string()),
-            None,
-        );
+        return (format!("invalid value: {got}"), Some(plain(want)), None);
     }
     (msg.to_string(), None, None)
+}
+
+/// Serde's name for an expected type, in the words of a scenario file.
+fn plain(want: &str) -> String {
+    let s = match want {
+        "u8" => "a whole number in [0, 255]",
+        "u16" => "a whole number in [0, 65535]",
+        "u32" => "a whole number in [0, 4294967295]",
+        "u64" | "usize" => "a whole number ≥ 0",
+        "i8" | "i16" | "i32" | "i64" | "isize" => "a whole number",
+        "f32" | "f64" => "a number",
+        "a boolean" => "true or false",
+        "a sequence" => "a list, e.g. [1, 2]",
+        "path string" => "a file path in quotes",
+        "internally tagged enum Dist" => {
+            "a distribution, e.g. { dist = \"normal\", mean = 0.3, sd = 0.1 }"
+        }
+        "internally tagged enum NetworkParams" => "a [network] table with a `model` key",
+        w if w.starts_with("struct ") => "a table",
+        w => w,
+    };
+    s.to_string()
 }
 
 /// The candidate closest to `bad`, if it is close enough to be a likely misspelling.

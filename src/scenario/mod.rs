@@ -13,7 +13,10 @@ use crate::economy::{EconomyParams, ShockParams};
 use crate::error::{Diagnostic, Error, Result};
 use crate::input::{self, EdgeData, HouseholdRecord};
 use crate::network::NetworkParams;
+use crate::organizer::OrganizerParams;
+use crate::organizing::{ActionParams, BehaviourParams, InstitutionParams};
 use crate::population::{Dist, PopulationParams};
+use crate::stage::StagesParams;
 use locate::{KeyPath, SpanIndex, explain_serde, suggest};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -104,6 +107,16 @@ pub struct Params {
     pub shocks: ShockParams,
     /// Threshold participation.
     pub participation: ParticipationParams,
+    /// The organizers.
+    pub organizer: OrganizerParams,
+    /// The plan of the five stages.
+    pub stages: StagesParams,
+    /// How households respond.
+    pub behaviour: BehaviourParams,
+    /// Collective action.
+    pub action: ActionParams,
+    /// The people's organization and institution.
+    pub institution: InstitutionParams,
 }
 
 /// What is written besides the per-run outcomes.
@@ -116,6 +129,9 @@ pub struct OutputParams {
     pub household_steps: Vec<u32>,
     /// Whether to write `households.csv` at all.
     pub households: bool,
+    /// Steps after the organizer's exit at which `runs.csv` records the durability
+    /// measures (`post_exit.*` columns).
+    pub post_exit_horizon: u32,
 }
 
 impl Default for OutputParams {
@@ -124,17 +140,31 @@ impl Default for OutputParams {
             record_every: 1,
             household_steps: Vec::new(),
             households: true,
+            post_exit_horizon: 104,
         }
     }
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 struct Meta {
     name: Option<String>,
     description: String,
     seed: u64,
     replicates: u32,
+}
+
+impl Default for Meta {
+    /// One replicate when the file does not say (a file without `replicates`, or
+    /// without a `[scenario]` table, is valid).
+    fn default() -> Self {
+        Meta {
+            name: None,
+            description: String::new(),
+            seed: 0,
+            replicates: 1,
+        }
+    }
 }
 
 /// One named strategy: the base parameters with its overrides applied.
@@ -209,6 +239,11 @@ const TOP_KEYS: &[&str] = &[
     "economy",
     "shocks",
     "participation",
+    "organizer",
+    "stages",
+    "behaviour",
+    "action",
+    "institution",
     "output",
     "strategies",
 ];
@@ -219,6 +254,11 @@ const PARAM_KEYS: &[&str] = &[
     "economy",
     "shocks",
     "participation",
+    "organizer",
+    "stages",
+    "behaviour",
+    "action",
+    "institution",
 ];
 
 impl Scenario {
@@ -317,11 +357,18 @@ impl Scenario {
         let output: OutputParams =
             deserialize_at(&root, "output", &idx, &KeyPath::default(), &mut diags)
                 .unwrap_or_default();
-        let base: toml::Table = root
+        // Base parameters: the model's defaults, overridden by the file's tables, so
+        // that a strategy may override part of a table the file leaves out.
+        let mut base: toml::Table = match toml::Value::try_from(Params::default()) {
+            Ok(toml::Value::Table(t)) => t,
+            _ => toml::Table::new(),
+        };
+        let file_params: toml::Table = root
             .iter()
             .filter(|(k, _)| PARAM_KEYS.contains(&k.as_str()))
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect();
+        merge(&mut base, &file_params);
 
         // Strategies: (name, description, overrides).
         let mut raw: Vec<(String, String, toml::Table)> = Vec::new();
@@ -421,6 +468,7 @@ impl Scenario {
                 params,
             });
         }
+        dedup_diagnostics(&mut diags);
         let meta_problems = check_meta(&meta);
         for p in meta_problems {
             diags.push(idx.diag(&p.path, false, p.message, p.allowed));
@@ -458,6 +506,13 @@ impl Scenario {
     }
 }
 
+/// Drops repeated diagnostics (a base key's problem is found once per strategy),
+/// keeping the first of each.
+fn dedup_diagnostics(d: &mut Vec<Diagnostic>) {
+    let mut seen = std::collections::HashSet::new();
+    d.retain(|x| seen.insert(x.to_string()));
+}
+
 fn quoted(keys: &[&str]) -> String {
     keys.iter()
         .map(|k| format!("`{k}`"))
@@ -493,7 +548,12 @@ impl Located<'_> {
     fn diag(&self, path: &KeyPath, message: &str, allowed: Option<String>) -> Diagnostic {
         let shown = self.best(path);
         let mut d = self.idx.diag(&shown, false, message, allowed);
-        if self.prefix.0.len() > 1 && shown != path.under(self.prefix) {
+        // Name the strategy when the problem is in a base key it inherits, unless the
+        // file has no strategies (then the implicit `baseline` would only confuse).
+        if self.prefix.0.len() > 1
+            && self.idx.contains(self.prefix)
+            && shown != path.under(self.prefix)
+        {
             d.message
                 .push_str(&format!(" (for strategy `{}`)", self.prefix));
         }
@@ -505,19 +565,26 @@ impl Located<'_> {
         let (message, allowed, field) = explain_serde(e.inner().message());
         match field {
             Some(f) if message.starts_with("unknown key") => {
-                let full = path.key(&f);
+                let full = with_field(&path, &f);
                 let shown = self.best(&full);
-                let mut d = self.idx.diag(&shown, true, message, allowed);
-                d.key = full.to_string();
-                d
+                self.idx.diag(&shown, true, message, allowed)
             }
             Some(f) => {
                 let mut d = self.diag(&path, &message, allowed);
-                d.key = path.key(&f).to_string();
+                d.key = with_field(&path, &f).to_string();
                 d
             }
             None => self.diag(&path, &message, allowed),
         }
+    }
+}
+
+/// `path` with the offending `field` appended, unless serde's path already ends with
+/// it (it does for an unknown key of a struct, not of an internally tagged enum).
+fn with_field(path: &KeyPath, field: &str) -> KeyPath {
+    match path.0.last() {
+        Some(locate::Seg::Key(k)) if k == field => path.clone(),
+        _ => path.key(field),
     }
 }
 
@@ -552,7 +619,7 @@ fn deserialize_at<T: serde::de::DeserializeOwned + Default>(
             let inner = from_serde_path(e.path()).under(&at);
             let (message, allowed, field) = explain_serde(e.inner().message());
             let full = match &field {
-                Some(f) => inner.key(f),
+                Some(f) => with_field(&inner, f),
                 None => inner.clone(),
             };
             let at_key = message.starts_with("unknown key");
@@ -794,6 +861,169 @@ fn check_params(p: &Params, out: &OutputParams) -> Vec<Problem> {
             }
         }
         NetworkParams::EdgeList { .. } | NetworkParams::None => {}
+    }
+    let ties = match &p.network {
+        NetworkParams::Sbm { mean_degree, .. } | NetworkParams::ErdosRenyi { mean_degree } => {
+            *mean_degree
+        }
+        NetworkParams::WattsStrogatz { k, .. } => *k as f64,
+        NetworkParams::BarabasiAlbert { m } => 2.0 * *m as f64,
+        NetworkParams::EdgeList { .. } | NetworkParams::None => 0.0,
+    };
+    if n as f64 * ties * 1.2 >= u32::MAX as f64 {
+        c.bad(
+            "network",
+            "too many ties for one village",
+            "households × mean degree below about 3.5 billion",
+        );
+    }
+    let o = &p.organizer;
+    if !(1..=100).contains(&o.count) {
+        c.bad(
+            "organizer.count",
+            format!("{} is out of range", o.count),
+            "a whole number in [1, 100]",
+        );
+    }
+    if !(1..=10_000).contains(&o.contacts_per_step) {
+        c.bad(
+            "organizer.contacts_per_step",
+            format!("{} is out of range", o.contacts_per_step),
+            "a whole number in [1, 10000]",
+        );
+    }
+    if o.exit_step < o.entry_step {
+        c.bad(
+            "organizer.exit_step",
+            format!(
+                "exit at step {} is before entry at step {}",
+                o.exit_step, o.entry_step
+            ),
+            format!("a step ≥ organizer.entry_step ({})", o.entry_step),
+        );
+    }
+    c.range("organizer.push", o.push, 0.0, 1.0);
+    c.range("organizer.accommodation", o.accommodation, 1.0, 5.0);
+    for stage in crate::stage::Stage::FIVE {
+        let Some(plan) = p.stages.get(stage) else {
+            continue;
+        };
+        let at = format!("stages.{}", stage.name());
+        if plan.max_steps == 0 {
+            c.bad(
+                &format!("{at}.max_steps"),
+                "0 is out of range",
+                "a whole number ≥ 1 (use skip = true to skip the stage)",
+            );
+        }
+        if plan.min_steps > plan.max_steps {
+            c.bad(
+                &format!("{at}.min_steps"),
+                format!("{} is above max_steps ({})", plan.min_steps, plan.max_steps),
+                "a whole number ≤ max_steps",
+            );
+        }
+        let hi = match stage {
+            crate::stage::Stage::Design | crate::stage::Stage::Action => 1000.0,
+            _ => 1.0,
+        };
+        c.range(&format!("{at}.target"), plan.target, 0.0, hi);
+    }
+    let b = &p.behaviour;
+    for (k, v) in [
+        ("visit_gain", b.visit_gain),
+        ("pass_on", b.pass_on),
+        ("trusting", b.trusting),
+        ("investigation_effort", b.investigation_effort),
+        ("proxy_share", b.proxy_share),
+        ("analysis_awareness", b.analysis_awareness),
+        ("meeting_awareness", b.meeting_awareness),
+        ("meeting_ties", b.meeting_ties),
+        ("success_efficacy", b.success_efficacy),
+        ("failure_efficacy", b.failure_efficacy),
+        ("decay", b.decay),
+        ("member_efficacy", b.member_efficacy),
+        ("member_awareness", b.member_awareness),
+    ] {
+        c.range(&format!("behaviour.{k}"), v, 0.0, 1.0);
+    }
+    let a = &p.action;
+    if !(1..=1000).contains(&a.duration) {
+        c.bad(
+            "action.duration",
+            format!("{} is out of range", a.duration),
+            "a whole number in [1, 1000]",
+        );
+    }
+    for (k, v) in [
+        ("need_share", a.need_share),
+        ("potential_share", a.potential_share),
+        ("bias_cut", a.bias_cut),
+        ("legitimacy_weight", a.legitimacy_weight),
+        ("efficacy_weight", a.efficacy_weight),
+        ("awareness_weight", a.awareness_weight),
+        ("issue_weight", a.issue_weight),
+    ] {
+        c.range(&format!("action.{k}"), v, 0.0, 1.0);
+    }
+    c.range("action.noise", a.noise, 0.0, 5.0);
+    c.range("action.benefit", a.benefit, 0.0, 1e9);
+    let ins = &p.institution;
+    if !(1..=1000).contains(&ins.meeting_interval) {
+        c.bad(
+            "institution.meeting_interval",
+            format!("{} is out of range", ins.meeting_interval),
+            "a whole number in [1, 1000]",
+        );
+    }
+    if !(1..=10_000).contains(&ins.issue_interval) {
+        c.bad(
+            "institution.issue_interval",
+            format!("{} is out of range", ins.issue_interval),
+            "a whole number in [1, 10000]",
+        );
+    }
+    for (k, v) in [
+        ("capacity_rate", ins.capacity_rate),
+        ("relapse", ins.relapse),
+        ("sustained_cut", ins.sustained_cut),
+        ("capture", ins.capture),
+        ("shock_buffer", ins.shock_buffer),
+        ("leader_push", ins.leader_push),
+    ] {
+        c.range(&format!("institution.{k}"), v, 0.0, 1.0);
+    }
+    if !(ins.leaders_share > 0.0 && ins.leaders_share <= 1.0) {
+        c.bad(
+            "institution.leaders_share",
+            format!("{} is out of range", ins.leaders_share),
+            "a number in (0, 1]",
+        );
+    }
+    if !(ins.full_coverage > 0.0 && ins.full_coverage <= 1.0) {
+        c.bad(
+            "institution.full_coverage",
+            format!("{} is out of range", ins.full_coverage),
+            "a number in (0, 1]",
+        );
+    }
+    c.range("institution.dues", ins.dues, 0.0, 1e9);
+    if !(ins.pool_half > 0.0 && ins.pool_half.is_finite()) {
+        c.bad(
+            "institution.pool_half",
+            format!("{} is out of range", ins.pool_half),
+            "a number > 0",
+        );
+    }
+    for (k, w) in ins.weights.iter().enumerate() {
+        c.range(&format!("institution.weights[{k}]"), *w, 0.0, 1e6);
+    }
+    if ins.weights.iter().sum::<f64>() <= 0.0 {
+        c.bad(
+            "institution.weights",
+            "weights sum to 0",
+            "numbers ≥ 0, at least one > 0",
+        );
     }
     let e = &p.economy;
     c.range(

@@ -1,0 +1,62 @@
+//! Benchmark of the whole model step ([`Simulation::step`]) with the default
+//! parameters, for villages of 1 000, 10 000 and 100 000 households (2% seeded
+//! participants).
+//!
+//! The model's state changes from step to step (stages, meetings that add ties,
+//! actions), so one step is not representative of another. Each benchmark therefore
+//! measures the mean cost of a step over a whole default-length run: it steps a run
+//! from the start to its last step (`time.steps`), then starts again from a fresh
+//! copy of the same initial simulation; only the steps are timed, not the copying.
+//! Throughput is in households (household-steps per second).
+//!
+//! Run with `cargo bench --bench model`; see `docs/performance.md`.
+
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use kampung::model::Simulation;
+use kampung::rng::rng_from_seed;
+use kampung::scenario::{Inputs, Params};
+use kampung::village::Village;
+use std::time::{Duration, Instant};
+
+fn params(n: usize) -> Params {
+    let mut p = Params::default();
+    p.population.households = n;
+    p.participation.seed_share = 0.02;
+    p
+}
+
+fn model_step(c: &mut Criterion) {
+    let mut g = c.benchmark_group("model_step");
+    g.sample_size(10)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(5));
+    let all: Vec<(usize, Params)> = [1_000, 10_000, 100_000]
+        .into_iter()
+        .map(|n| (n, params(n)))
+        .collect();
+    for (n, p) in &all {
+        let village = Village::build(p, &Inputs::default(), &mut rng_from_seed(1));
+        let fresh = Simulation::new(p, village, rng_from_seed(2));
+        let steps = p.time.steps;
+        g.throughput(Throughput::Elements(*n as u64));
+        g.bench_function(BenchmarkId::from_parameter(n), |b| {
+            b.iter_custom(|iters| {
+                let mut sim = fresh.clone();
+                let mut total = Duration::ZERO;
+                for _ in 0..iters {
+                    if sim.current_step() >= steps {
+                        sim = fresh.clone();
+                    }
+                    let t0 = Instant::now();
+                    sim.step();
+                    total += t0.elapsed();
+                }
+                total
+            })
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, model_step);
+criterion_main!(benches);

@@ -1,0 +1,124 @@
+//! Benchmarks of the synchronous threshold step ([`ThresholdRule::step`]), the model's
+//! innermost loop, and a report of memory per household.
+//!
+//! - `threshold_step/households`: one step on Erdős–Rényi graphs of 10 000, 100 000
+//!   and 1 000 000 households at mean degree 10;
+//! - `threshold_step/mean_degree`: one step on 100 000 households at mean degree 4, 10
+//!   and 20 (how the cost grows with ties).
+//!
+//! Throughput is reported in households (household-steps per second). The state is
+//! the realistic one for a step early in collective action: thresholds drawn from
+//! Normal(0.3, 0.1) clipped to [0, 1] (the model's default) and 3% of households
+//! participating, so 97% of households evaluate all their ties (the rule skips those
+//! already participating). Each measured step starts from that same state (the copy
+//! of the state is made outside the timing).
+//!
+//! Memory: before the timings, prints the bytes per household (household arrays, CSR
+//! ties and the rule's buffer, by heap capacity) of 100 000-household villages at mean
+//! degree 10.
+//!
+//! Run with `cargo bench --bench threshold`; see `docs/performance.md`.
+
+use criterion::{BatchSize, BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use kampung::network::{Network, NetworkParams, erdos_renyi};
+use kampung::participation::ThresholdRule;
+use kampung::rng::rng_from_seed;
+use kampung::scenario::{Inputs, Params};
+use kampung::village::Village;
+use rand::RngExt;
+use rand_distr::{Distribution, Normal};
+use std::hint::black_box;
+use std::time::Duration;
+
+/// A graph with thresholds and an initial participation of 3%.
+struct Setup {
+    network: Network,
+    threshold: Vec<f32>,
+    participating: Vec<bool>,
+}
+
+fn setup(n: usize, mean_degree: f64) -> Setup {
+    let mut rng = rng_from_seed(n as u64 ^ (mean_degree as u64) << 40);
+    let network = erdos_renyi(&mut rng, n, mean_degree);
+    let normal = Normal::new(0.3f64, 0.1).unwrap();
+    let threshold = (0..n)
+        .map(|_| normal.sample(&mut rng).clamp(0.0, 1.0) as f32)
+        .collect();
+    let participating = (0..n).map(|_| rng.random::<f64>() < 0.03).collect();
+    Setup {
+        network,
+        threshold,
+        participating,
+    }
+}
+
+fn bench_step(
+    c: &mut Criterion,
+    group: &str,
+    cases: &[(usize, f64)],
+    label: fn(usize, f64) -> String,
+) {
+    let mut g = c.benchmark_group(group);
+    g.sample_size(20)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(3));
+    for &(n, z) in cases {
+        let s = setup(n, z);
+        let mut rule = ThresholdRule::new(n);
+        g.throughput(Throughput::Elements(n as u64));
+        g.bench_function(BenchmarkId::from_parameter(label(n, z)), |b| {
+            b.iter_batched_ref(
+                || s.participating.clone(),
+                |p| black_box(rule.step(&s.network, &s.threshold, p, None)),
+                BatchSize::LargeInput,
+            )
+        });
+    }
+    g.finish();
+}
+
+fn by_households(c: &mut Criterion) {
+    let cases = [(10_000, 10.0), (100_000, 10.0), (1_000_000, 10.0)];
+    bench_step(c, "threshold_step/households", &cases, |n, _| n.to_string());
+}
+
+fn by_degree(c: &mut Criterion) {
+    let cases = [(100_000, 4.0), (100_000, 10.0), (100_000, 20.0)];
+    bench_step(c, "threshold_step/mean_degree", &cases, |_, z| {
+        z.to_string()
+    });
+}
+
+/// Prints bytes per household at mean degree 10 (the test `tests/memory.rs` asserts
+/// the bound).
+fn memory(_: &mut Criterion) {
+    let n = 100_000;
+    for network in [
+        NetworkParams::Sbm {
+            mean_degree: 10.0,
+            homophily: 0.6,
+        },
+        NetworkParams::ErdosRenyi { mean_degree: 10.0 },
+    ] {
+        let mut params = Params::default();
+        params.population.households = n;
+        params.network = network.clone();
+        params.participation.seed_share = 0.02;
+        let v = Village::build(&params, &Inputs::default(), &mut rng_from_seed(1));
+        let rule = ThresholdRule::new(n);
+        let (hh, ties, buf) = (
+            v.households.heap_bytes() as f64 / n as f64,
+            v.network.heap_bytes() as f64 / n as f64,
+            rule.heap_bytes() as f64 / n as f64,
+        );
+        eprintln!(
+            "memory {network:?}, {n} households, mean degree {:.2}: {:.1} bytes/household \
+             (households {hh:.1}, ties {ties:.1}, rule buffer {buf:.1})",
+            v.network.mean_degree(),
+            hh + ties + buf
+        );
+    }
+}
+
+criterion_group!(benches, memory, by_households, by_degree);
+criterion_main!(benches);

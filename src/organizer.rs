@@ -1,0 +1,168 @@
+//! Organizers: their time budget, whom they contact first, how they facilitate, and
+//! when they leave.
+
+use crate::household::Households;
+use crate::network::Network;
+use rand::{Rng, RngExt, seq::SliceRandom};
+use serde::{Deserialize, Serialize};
+
+/// Whom an organizer contacts first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Targeting {
+    /// Households in random order.
+    Random,
+    /// The most influential households first (village heads, landowners).
+    EliteFirst,
+    /// Marginalized households first, in random order, then the others.
+    MarginalizedFirst,
+    /// The households with the most ties first.
+    MostConnected,
+    /// Snowball: from one household to its ties, breadth first, through existing
+    /// contacts.
+    Snowball,
+}
+
+/// How deliberation is facilitated: whose voice counts in votes and elections.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Facilitation {
+    /// Open meetings: votes weigh by influence, so elites can capture them.
+    Open,
+    /// Inclusive: equal voice, and room reserved for marginalized households.
+    Inclusive,
+    /// Top-down: the organizer decides; no vote.
+    TopDown,
+}
+
+/// The organizers of a strategy.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct OrganizerParams {
+    /// Whether there is an organizer at all (off: the village is on its own).
+    pub enabled: bool,
+    /// Number of organizers, in [1, 100]; their contacts add up.
+    pub count: u32,
+    /// Household contacts each organizer makes per step, in [1, 10 000].
+    pub contacts_per_step: u32,
+    /// Whom the organizers contact first.
+    pub targeting: Targeting,
+    /// How meetings and elections are facilitated.
+    pub facilitation: Facilitation,
+    /// Step at which the organizers arrive.
+    pub entry_step: u32,
+    /// Step at which they leave; the community is on its own afterwards.
+    pub exit_step: u32,
+    /// Strength of the organizer's push on a trusting household's decision to join
+    /// an action (added to its share of participating ties), in [0, 1].
+    pub push: f64,
+    /// Under inclusive facilitation, the factor by which the organizer raises the
+    /// chance that households identified as marginalized can attend meetings and
+    /// join the organization (meetings at times and places they can make), in [1, 5].
+    pub accommodation: f64,
+}
+
+impl Default for OrganizerParams {
+    fn default() -> Self {
+        OrganizerParams {
+            enabled: true,
+            count: 1,
+            contacts_per_step: 5,
+            targeting: Targeting::Random,
+            facilitation: Facilitation::Inclusive,
+            entry_step: 0,
+            exit_step: 156,
+            push: 0.15,
+            accommodation: 1.6,
+        }
+    }
+}
+
+/// The order in which the organizers work through the village, fixed on arrival.
+///
+/// Contacts follow the order cyclically: once every household has been contacted, the
+/// organizers start again from the top.
+#[derive(Debug, Clone, Default)]
+pub struct ContactOrder {
+    order: Vec<u32>,
+    cursor: usize,
+}
+
+impl ContactOrder {
+    /// Builds the order for a targeting rule.
+    pub fn new<R: Rng + ?Sized>(
+        rule: Targeting,
+        h: &Households,
+        net: &Network,
+        rng: &mut R,
+    ) -> ContactOrder {
+        let n = h.len();
+        let mut order: Vec<u32> = (0..n as u32).collect();
+        order.shuffle(rng); // random tie-breaking for every rule
+        match rule {
+            Targeting::Random => {}
+            Targeting::EliteFirst => {
+                order.sort_by(|&a, &b| h.influence[b as usize].total_cmp(&h.influence[a as usize]))
+            }
+            Targeting::MarginalizedFirst => {
+                order.sort_by_key(|&i| !h.marginalized[i as usize]);
+            }
+            Targeting::MostConnected => {
+                order.sort_by_key(|&i| std::cmp::Reverse(net.degree(i as usize)));
+            }
+            Targeting::Snowball => {
+                let mut seen = vec![false; n];
+                let mut out = Vec::with_capacity(n);
+                let mut head = 0;
+                for &start in &order {
+                    if seen[start as usize] {
+                        continue;
+                    }
+                    seen[start as usize] = true;
+                    out.push(start);
+                    while head < out.len() {
+                        let u = out[head] as usize;
+                        head += 1;
+                        let mut nb: Vec<u32> = net
+                            .neighbors(u)
+                            .iter()
+                            .copied()
+                            .filter(|&v| !seen[v as usize])
+                            .collect();
+                        nb.shuffle(rng);
+                        for v in nb {
+                            seen[v as usize] = true;
+                            out.push(v);
+                        }
+                    }
+                }
+                order = out;
+            }
+        }
+        ContactOrder { order, cursor: 0 }
+    }
+
+    /// The next `k` households to contact (fewer only if the village is smaller).
+    pub fn next_batch(&mut self, k: usize, out: &mut Vec<u32>) {
+        out.clear();
+        let n = self.order.len();
+        if n == 0 {
+            return;
+        }
+        for _ in 0..k.min(n) {
+            out.push(self.order[self.cursor]);
+            self.cursor = (self.cursor + 1) % n;
+        }
+    }
+
+    /// Whether the order has been built.
+    pub fn is_empty(&self) -> bool {
+        self.order.is_empty()
+    }
+}
+
+/// Draws a random number in [0, 1) (shorthand used by the mechanisms).
+#[inline]
+pub fn unit<R: Rng + ?Sized>(rng: &mut R) -> f32 {
+    rng.random::<f32>()
+}
