@@ -121,7 +121,7 @@ impl Default for StagesParams {
             target,
         };
         StagesParams {
-            immersion: plan(4, 26, 0.4),
+            immersion: plan(4, 26, 0.15),
             investigation: plan(4, 26, 0.25),
             design: plan(2, 12, 3.0),
             action: plan(1, 26, 1.0),

@@ -22,7 +22,10 @@ fn scenario_files() -> Vec<PathBuf> {
         }
     }
     let mut v = Vec::new();
-    walk(&Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios"), &mut v);
+    walk(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios"),
+        &mut v,
+    );
     v.sort();
     v
 }
@@ -39,7 +42,10 @@ fn the_examples_are_there() {
         "networks.toml",
         "real-data.toml",
     ] {
-        assert!(names.iter().any(|n| n == f), "scenarios/{f} missing: {names:?}");
+        assert!(
+            names.iter().any(|n| n == f),
+            "scenarios/{f} missing: {names:?}"
+        );
     }
     let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/data");
     assert!(data.join("households.csv").is_file());
@@ -57,8 +63,8 @@ fn every_scenario_file_validates_and_runs_every_strategy_to_the_end() {
         s.replicates = s.replicates.min(2);
         let plan = sweep::plan(&s);
         assert_eq!(plan.len(), s.strategies.len() * s.replicates as usize);
-        let runs = sweep::run_all(&s, &plan, None, &|_| {})
-            .unwrap_or_else(|e| panic!("{shown}: {e}"));
+        let runs =
+            sweep::run_all(&s, &plan, None, &|_| {}).unwrap_or_else(|e| panic!("{shown}: {e}"));
         assert_eq!(runs.len(), plan.len(), "{shown}");
         for r in &runs {
             let st = &s.strategies[r.spec.strategy];
@@ -120,7 +126,10 @@ fn every_scenario_file_says_what_it_is_and_how_to_run_it() {
         let shown = file.display();
         assert!(text.starts_with('#'), "{shown}: should open with a comment");
         assert!(text.contains("-- run"), "{shown}: should say how to run it");
-        let comments = text.lines().filter(|l| l.trim_start().starts_with('#')).count();
+        let comments = text
+            .lines()
+            .filter(|l| l.trim_start().starts_with('#'))
+            .count();
         assert!(comments >= 5, "{shown}: only {comments} comment lines");
     }
 }
