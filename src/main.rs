@@ -174,30 +174,50 @@ fn run(
     Ok(ExitCode::SUCCESS)
 }
 
-/// Mean final outcomes per strategy.
+/// Mean outcomes per strategy: at the end, and two years (or the scenario's horizon)
+/// after the organizer's exit.
 fn print_summary(s: &Scenario, runs: &[sweep::RunOutput]) {
     eprintln!(
-        "{:<24} {:>6} {:>13} {:>8} {:>10} {:>12}",
-        "strategy", "runs", "participation", "gini", "access_gap", "top_quintile"
+        "\n{:<22} {:>5} {:>9} {:>10} {:>9} {:>10} {:>10} {:>8}",
+        "strategy", "runs", "capacity", "cap. post", "gap", "gap post", "unreached", "members"
     );
+    let mean = |v: &[f64]| {
+        let ok: Vec<f64> = v.iter().copied().filter(|x| x.is_finite()).collect();
+        if ok.is_empty() {
+            f64::NAN
+        } else {
+            ok.iter().sum::<f64>() / ok.len() as f64
+        }
+    };
     for (k, st) in s.strategies.iter().enumerate() {
-        let finals: Vec<_> = runs
-            .iter()
-            .filter(|r| r.spec.strategy == k)
-            .map(|r| r.last())
-            .collect();
-        let n = finals.len().max(1) as f64;
-        let mean = |f: fn(&kampung::metrics::Metrics) -> f64| finals.iter().map(f).sum::<f64>() / n;
+        let mine: Vec<&sweep::RunOutput> = runs.iter().filter(|r| r.spec.strategy == k).collect();
+        let last = |f: fn(&kampung::metrics::Metrics) -> f64| {
+            mean(&mine.iter().map(|r| f(&r.last())).collect::<Vec<_>>())
+        };
+        let post = |f: fn(&kampung::metrics::Metrics) -> f64| {
+            mean(
+                &mine
+                    .iter()
+                    .map(|r| r.post_exit.map_or(f64::NAN, |(_, m)| f(&m)))
+                    .collect::<Vec<_>>(),
+            )
+        };
         eprintln!(
-            "{:<24} {:>6} {:>13.3} {:>8.3} {:>10.3} {:>12.3}",
+            "{:<22} {:>5} {:>9.3} {:>10.3} {:>9.3} {:>10.3} {:>10.3} {:>8.3}",
             st.name,
-            finals.len(),
-            mean(|m| m.participation),
-            mean(|m| m.gini),
-            mean(|m| m.access_gap),
-            mean(|m| m.top_quintile_benefit_share)
+            mine.len(),
+            last(|m| m.capacity),
+            post(|m| m.capacity),
+            last(|m| m.access_gap),
+            post(|m| m.access_gap),
+            last(|m| m.unreached_marginalized),
+            last(|m| m.members)
         );
     }
+    eprintln!(
+        "(means over replicates; `post` = {} steps after the organizer's exit, NA if the run ends first)",
+        s.output.post_exit_horizon
+    );
 }
 
 /// `results/<name>-<UTC timestamp>`, with a numeric suffix if that exists already.

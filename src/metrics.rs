@@ -97,7 +97,7 @@ metrics! {
     member_representation,
     /// Marginalized share among leaders over their share of the village (1 = proportional).
     leader_representation,
-    /// Share of marginalized households neither in the organization nor tied to it (members; before it forms, contacts and attendees).
+    /// Share of marginalized households neither in the organization nor tied to it (members; before it forms, the organizer's contacts and attendees while the organizer is there).
     unreached_marginalized,
     /// Institutional capacity in [0, 1]: moves towards the weighted mean of its five components.
     capacity,
@@ -244,12 +244,13 @@ pub fn measure(
     };
     // Marginalized households with no tie to the organization: not members and not
     // tied to a member; before the organization forms, "the organization" is the
-    // organizer's contacts and the meetings' attendees.
+    // organizer's contacts and the meetings' attendees while the organizer is there,
+    // and nobody once the organizer has left without one forming.
     let in_org = |i: usize| {
         if c.formed {
             h.member[i]
         } else {
-            h.contacted[i] || h.attended[i]
+            c.organizer_present && (h.contacted[i] || h.attended[i])
         }
     };
     let mut unreached = 0usize;
