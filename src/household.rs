@@ -68,7 +68,8 @@ impl Households {
     /// An empty village with room for `n` households.
     pub fn with_capacity(n: usize) -> Self {
         Households {
-            id: Vec::with_capacity(n),
+            // Only loaded households carry external ids: no room is reserved here.
+            id: Vec::new(),
             group: Vec::with_capacity(n),
             marginalized: Vec::with_capacity(n),
             resources: Vec::with_capacity(n),

@@ -41,6 +41,7 @@ pub mod population;
 pub mod rng;
 pub mod scenario;
 pub mod stage;
+pub mod store;
 pub mod sweep;
 pub mod village;
 

@@ -2,13 +2,21 @@
 
 use clap::{Parser, Subcommand};
 use kampung::output::{self, RunInfo};
-use kampung::{Error, Scenario, sweep};
+use kampung::store::{self, Mode, PlanFile, Shard, Store};
+use kampung::sweep::{self, Outcome};
+use kampung::{Error, Scenario};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
 
 /// The scenario `run` uses when given none.
 const DEFAULT_SCENARIO: &str = "scenarios/village.toml";
+
+/// Exit status when some runs failed (their rows are in failures.csv).
+const EXIT_RUNS_FAILED: u8 = 3;
 
 /// Agent-based simulation of community organizing: households, ties, organizers and
 /// the people's institution, compared across strategies.
@@ -21,20 +29,28 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
-    /// Run a scenario (every strategy × replicate) and write its results.
+    /// Run a scenario (every strategy × design point × replicate) and write its results.
     Run {
         /// Scenario file [default: scenarios/village.toml].
         scenario: Option<PathBuf>,
         /// Output folder [default: results/<scenario>-<UTC timestamp>/].
         #[arg(long, short)]
         out: Option<PathBuf>,
-        /// Write into an existing, non-empty output folder.
-        #[arg(long)]
+        /// Write into an existing, non-empty output folder (replacing its results).
+        #[arg(long, conflicts_with = "resume")]
         force: bool,
+        /// Finish an interrupted run in --out: only the missing runs are done.
+        #[arg(long)]
+        resume: bool,
+        /// Run only shard I of N (0-based) of the plan, e.g. `--shard 3/16`; join the
+        /// shard folders with `kampung merge`. Read from SLURM_ARRAY_TASK_ID and
+        /// SLURM_ARRAY_TASK_COUNT when those are set.
+        #[arg(long, value_name = "I/N")]
+        shard: Option<String>,
         /// Worker threads [default: all cores]; results do not depend on it.
         #[arg(long, short = 'j')]
         threads: Option<usize>,
-        /// Print nothing but errors.
+        /// Print nothing but errors and the results folder.
         #[arg(long, short)]
         quiet: bool,
     },
@@ -43,6 +59,37 @@ enum Command {
         /// Scenario files.
         #[arg(required = true)]
         scenarios: Vec<PathBuf>,
+    },
+    /// Dry run: check a scenario, count its runs, estimate memory and time from a
+    /// short pilot, and show the first runs.
+    Plan {
+        /// Scenario file.
+        scenario: PathBuf,
+        /// Worker threads the estimate assumes [default: all cores].
+        #[arg(long, short = 'j')]
+        threads: Option<usize>,
+        /// How many runs to show.
+        #[arg(long, default_value_t = 5)]
+        show: usize,
+    },
+    /// Merge the folders of shard runs into one results folder, identical to a
+    /// single-machine run.
+    Merge {
+        /// Shard folders (each made by `run --shard I/N --out DIR`).
+        #[arg(required = true)]
+        shards: Vec<PathBuf>,
+        /// Folder for the merged results.
+        #[arg(long, short)]
+        out: PathBuf,
+        /// The scenario file [default: the one the shards recorded].
+        #[arg(long)]
+        scenario: Option<PathBuf>,
+        /// Write into an existing, non-empty folder.
+        #[arg(long)]
+        force: bool,
+        /// Print nothing but errors and the results folder.
+        #[arg(long, short)]
+        quiet: bool,
     },
 }
 
@@ -53,16 +100,41 @@ fn main() -> ExitCode {
             scenario,
             out,
             force,
+            resume,
+            shard,
             threads,
             quiet,
-        } => run(scenario, out, force, threads, quiet),
+        } => run(RunArgs {
+            scenario,
+            out,
+            force,
+            resume,
+            shard,
+            threads,
+            quiet,
+        }),
         Command::Validate { scenarios } => validate(&scenarios),
+        Command::Plan {
+            scenario,
+            threads,
+            show,
+        } => plan(&scenario, threads, show),
+        Command::Merge {
+            shards,
+            out,
+            scenario,
+            force,
+            quiet,
+        } => merge(&shards, &out, scenario, force, quiet),
     };
     match result {
         Ok(code) => code,
         Err(e) => {
             report(&e);
-            ExitCode::from(2)
+            ExitCode::from(match e {
+                Error::Invalid(_) => 1,
+                _ => 2,
+            })
         }
     }
 }
@@ -73,20 +145,30 @@ fn report(e: &Error) {
     }
 }
 
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+fn describe(s: &Scenario) -> String {
+    format!(
+        "{} × {} × {} = {}",
+        plural(s.strategies.len(), "strategy", "strategies"),
+        plural(s.point_count(), "point", "points"),
+        plural(s.replicates as usize, "replicate", "replicates"),
+        plural(s.run_count(), "run", "runs")
+    )
+}
+
 fn validate(files: &[PathBuf]) -> Result<ExitCode, Error> {
     let mut bad = 0;
     for f in files {
         match Scenario::from_file(f) {
             Ok(s) => {
                 println!(
-                    "{}: ok: scenario `{}`, {} strateg{} × {} replicate{} = {} runs",
+                    "{}: ok: scenario `{}`, {}",
                     f.display(),
                     s.name,
-                    s.strategies.len(),
-                    if s.strategies.len() == 1 { "y" } else { "ies" },
-                    s.replicates,
-                    if s.replicates == 1 { "" } else { "s" },
-                    s.run_count()
+                    describe(&s)
                 );
                 for r in &s.repairs {
                     println!("  repaired: {r}");
@@ -105,118 +187,430 @@ fn validate(files: &[PathBuf]) -> Result<ExitCode, Error> {
     })
 }
 
-fn run(
+struct RunArgs {
     scenario: Option<PathBuf>,
     out: Option<PathBuf>,
     force: bool,
+    resume: bool,
+    shard: Option<String>,
     threads: Option<usize>,
     quiet: bool,
-) -> Result<ExitCode, Error> {
+}
+
+fn shard_of(arg: Option<&str>) -> Result<Option<Shard>, Error> {
+    let bad = |m: String| Error::Run(format!("--shard: {m}"));
+    match arg {
+        Some(a) => Shard::parse(a).map(Some).map_err(bad),
+        None => Shard::from_slurm_env().transpose().map_err(bad),
+    }
+}
+
+fn run(a: RunArgs) -> Result<ExitCode, Error> {
     let started = output::utc_now_iso8601();
-    let file = scenario.unwrap_or_else(|| PathBuf::from(DEFAULT_SCENARIO));
+    let file = a
+        .scenario
+        .unwrap_or_else(|| PathBuf::from(DEFAULT_SCENARIO));
     let s = Scenario::from_file(&file)?;
-    for r in &s.repairs {
-        if !quiet {
+    let shard = shard_of(a.shard.as_deref())?;
+    if a.resume && a.out.is_none() {
+        return Err(Error::Run(
+            "--resume needs --out DIR: the folder of the run to finish".into(),
+        ));
+    }
+    if !a.quiet {
+        for r in &s.repairs {
             eprintln!("note: repaired {r}");
         }
     }
-    let dir = match out {
+    let dir = match a.out {
         Some(d) => d,
         None => fresh_results_dir(&s.name),
     };
-    output::prepare_dir(&dir, force)?;
-    let specs = sweep::plan(&s);
-    let threads_used = threads.unwrap_or_else(rayon::current_num_threads).max(1);
-    let total = specs.len();
-    let tty = std::io::stderr().is_terminal();
-    if !quiet {
+    if a.resume && finished_already(&dir, &s) {
+        println!("results in {} are complete; nothing to do", dir.display());
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mode = if a.resume { Mode::Resume } else { Mode::Fresh };
+    if !a.resume {
+        output::prepare_dir(&dir, a.force)?;
+    }
+    let store = Store::open(&dir, &s, shard, mode)?;
+    let all = sweep::plan(&s);
+    let range = shard.map_or(0..all.len(), |sh| sh.range(all.len()));
+    let finished = store.finished()?;
+    let todo: Vec<_> = all[range.clone()]
+        .iter()
+        .filter(|r| !finished.contains(&r.index))
+        .cloned()
+        .collect();
+    let threads = a.threads.unwrap_or_else(rayon::current_num_threads).max(1);
+    if !a.quiet {
+        let part = match shard {
+            Some(sh) => format!(
+                " (shard {}/{}: runs {}..{})",
+                sh.index, sh.count, range.start, range.end
+            ),
+            None => String::new(),
+        };
+        let resumed = range.len() - todo.len();
         eprintln!(
-            "running `{}`: {} strateg{} × {} replicate{} = {} runs on {} thread{}",
+            "running `{}`: {}{part} on {}{}",
             s.name,
-            s.strategies.len(),
-            if s.strategies.len() == 1 { "y" } else { "ies" },
-            s.replicates,
-            if s.replicates == 1 { "" } else { "s" },
-            total,
-            threads_used,
-            if threads_used == 1 { "" } else { "s" }
+            describe(&s),
+            plural(threads, "thread", "threads"),
+            if resumed > 0 {
+                format!("; {resumed} already done")
+            } else {
+                String::new()
+            }
         );
     }
-    let t0 = std::time::Instant::now();
-    let progress = |k: usize| {
-        if quiet {
-            return;
+    let progress = Progress::new(todo.len(), a.quiet);
+    let failed = AtomicUsize::new(0);
+    let t0 = Instant::now();
+    sweep::run_each(&s, &todo, Some(threads), &|outcome: Outcome| {
+        if let Outcome::Failed { spec, error } = &outcome {
+            failed.fetch_add(1, Ordering::Relaxed);
+            progress.note(&format!(
+                "run {} (strategy `{}`, replicate {}, seed {}) failed: {error}",
+                spec.index, s.strategies[spec.strategy].name, spec.replicate, spec.seed
+            ));
         }
-        if tty {
-            eprint!("\r  {k}/{total} runs done");
-            if k == total {
-                eprintln!();
-            }
-        } else if k == total || k.is_multiple_of((total / 10).max(1)) {
-            eprintln!("  {k}/{total} runs done");
-        }
-    };
-    let runs = sweep::run_all(&s, &specs, Some(threads_used), &progress)?;
+        store.save(&s, &outcome)?;
+        progress.tick();
+        Ok(())
+    })?;
+    progress.finish();
+    if !a.quiet {
+        eprintln!(
+            "finished {} in {:.2} s",
+            plural(todo.len(), "run", "runs"),
+            t0.elapsed().as_secs_f64()
+        );
+    }
+    if let Some(sh) = shard {
+        println!(
+            "shard {}/{} written to {} (merge the shards with `kampung merge --out DIR SHARD_DIRS...`)",
+            sh.index,
+            sh.count,
+            dir.display()
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
     let info = RunInfo {
         command_line: std::env::args().collect(),
         started,
-        threads: threads_used,
+        threads,
     };
-    output::write_results(&dir, &s, &runs, &info)?;
-    if !quiet {
-        eprintln!(
-            "finished {total} runs in {:.2} s",
-            t0.elapsed().as_secs_f64()
-        );
-        print_summary(&s, &runs);
+    let done = store.finish(&s, std::slice::from_ref(&dir), &info, |_| Ok(Vec::new()))?;
+    if !a.quiet {
+        print_summary(&dir);
     }
     println!("results written to {}", dir.display());
+    if done.failed > 0 {
+        eprintln!(
+            "warning: {} failed; see {}",
+            plural(done.failed, "run", "runs"),
+            dir.join("failures.csv").display()
+        );
+        return Ok(ExitCode::from(EXIT_RUNS_FAILED));
+    }
     Ok(ExitCode::SUCCESS)
 }
 
-/// Mean outcomes per strategy: at the end, and two years (or the scenario's horizon)
-/// after the organizer's exit.
-fn print_summary(s: &Scenario, runs: &[sweep::RunOutput]) {
-    eprintln!(
-        "\n{:<22} {:>5} {:>9} {:>10} {:>9} {:>10} {:>10} {:>8}",
-        "strategy", "runs", "capacity", "cap. post", "gap", "gap post", "unreached", "members"
-    );
-    let mean = |v: &[f64]| {
-        let ok: Vec<f64> = v.iter().copied().filter(|x| x.is_finite()).collect();
-        if ok.is_empty() {
-            f64::NAN
-        } else {
-            ok.iter().sum::<f64>() / ok.len() as f64
-        }
+/// Whether `dir` holds the complete results of this scenario already.
+fn finished_already(dir: &Path, s: &Scenario) -> bool {
+    let Ok(text) = std::fs::read_to_string(dir.join("manifest.json")) else {
+        return false;
     };
-    for (k, st) in s.strategies.iter().enumerate() {
-        let mine: Vec<&sweep::RunOutput> = runs.iter().filter(|r| r.spec.strategy == k).collect();
-        let last = |f: fn(&kampung::metrics::Metrics) -> f64| {
-            mean(&mine.iter().map(|r| f(&r.last())).collect::<Vec<_>>())
-        };
-        let post = |f: fn(&kampung::metrics::Metrics) -> f64| {
-            mean(
-                &mine
-                    .iter()
-                    .map(|r| r.post_exit.map_or(f64::NAN, |(_, m)| f(&m)))
-                    .collect::<Vec<_>>(),
-            )
-        };
-        eprintln!(
-            "{:<22} {:>5} {:>9.3} {:>10.3} {:>9.3} {:>10.3} {:>10.3} {:>8.3}",
-            st.name,
-            mine.len(),
-            last(|m| m.capacity),
-            post(|m| m.capacity),
-            last(|m| m.access_gap),
-            post(|m| m.access_gap),
-            last(|m| m.unreached_marginalized),
-            last(|m| m.members)
+    let Ok(m) = serde_json::from_str::<output::Manifest>(&text) else {
+        return false;
+    };
+    m.complete
+        && m.scenario_sha256 == s.sha256
+        && m.version == env!("CARGO_PKG_VERSION")
+        && !dir.join(store::WORK_DIR).exists()
+}
+
+fn merge(
+    shards: &[PathBuf],
+    out: &Path,
+    scenario: Option<PathBuf>,
+    force: bool,
+    quiet: bool,
+) -> Result<ExitCode, Error> {
+    let started = output::utc_now_iso8601();
+    let plans: Vec<PlanFile> = shards
+        .iter()
+        .map(|d| PlanFile::read(d))
+        .collect::<Result<_, _>>()?;
+    for (d, p) in shards.iter().zip(&plans).skip(1) {
+        if !p.same_plan(&plans[0]) {
+            return Err(Error::Run(format!(
+                "{}: a shard of another plan (scenario {}, kampung {}) than {} (scenario {}, kampung {})",
+                d.display(),
+                p.scenario,
+                p.version,
+                shards[0].display(),
+                plans[0].scenario,
+                plans[0].version
+            )));
+        }
+    }
+    let file = scenario
+        .or_else(|| plans[0].scenario_file.clone().map(PathBuf::from))
+        .ok_or_else(|| {
+            Error::Run("the shards do not record their scenario file: give --scenario FILE".into())
+        })?;
+    let s = Scenario::from_file(&file)?;
+    let mine = PlanFile::of(&s, None);
+    if !mine.same_plan(&plans[0]) {
+        return Err(Error::Run(format!(
+            "{}: not the scenario (or kampung version) the shards ran: its SHA-256 or plan differs",
+            file.display()
+        )));
+    }
+    output::prepare_dir(out, force)?;
+    let store = Store::open(out, &s, None, Mode::Fresh)?;
+    let info = RunInfo {
+        command_line: std::env::args().collect(),
+        started,
+        threads: 1,
+    };
+    let done = store.finish(&s, shards, &info, |_| Ok(Vec::new()))?;
+    if !quiet {
+        print_summary(out);
+    }
+    println!(
+        "merged {} into {}",
+        plural(shards.len(), "shard", "shards"),
+        out.display()
+    );
+    Ok(if done.failed > 0 {
+        ExitCode::from(EXIT_RUNS_FAILED)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn plan(file: &Path, threads: Option<usize>, show: usize) -> Result<ExitCode, Error> {
+    let s = Scenario::from_file(file)?;
+    let specs = sweep::plan(&s);
+    let threads = threads.unwrap_or_else(rayon::current_num_threads).max(1);
+    println!(
+        "scenario `{}` ({}): {}",
+        s.name,
+        file.display(),
+        describe(&s)
+    );
+    // Pilot: the first run of each strategy (at most 4 runs), one at a time.
+    let mut pilot: Vec<&sweep::RunSpec> = Vec::new();
+    for k in 0..s.strategies.len() {
+        if let Some(r) = specs.iter().find(|r| r.strategy == k) {
+            pilot.push(r);
+        }
+        if pilot.len() >= 4 {
+            break;
+        }
+    }
+    let mut secs = 0.0;
+    let mut bytes = 0usize;
+    for r in &pilot {
+        let t0 = Instant::now();
+        let out = sweep::run_one(&s, r);
+        secs += t0.elapsed().as_secs_f64();
+        let village: usize = out.snapshots.iter().map(|(_, h)| h.heap_bytes()).sum();
+        let series = out.timeseries.len() * std::mem::size_of::<kampung::metrics::Metrics>();
+        bytes = bytes.max(village + series);
+    }
+    let per_run = secs / pilot.len().max(1) as f64;
+    let total = per_run * specs.len() as f64 / threads as f64;
+    let n = s.params(0, 0).population.households;
+    // A run holds its village (about 150 bytes a household with its ties, measured
+    // in benches) besides its recorded rows and snapshots.
+    let in_flight = bytes + n * 150;
+    println!(
+        "pilot: {} in {:.3} s ({:.3} s a run)",
+        plural(pilot.len(), "run", "runs"),
+        secs,
+        per_run
+    );
+    println!(
+        "estimate on {}: {} wall time, about {} of memory ({} runs in flight × {} each)",
+        plural(threads, "thread", "threads"),
+        human_time(total),
+        human_bytes(in_flight * threads),
+        threads,
+        human_bytes(in_flight)
+    );
+    println!("first runs:");
+    for r in specs.iter().take(show) {
+        let label = s.point_label(r.point);
+        println!(
+            "  #{:<6} strategy {:<20} point {:<4} replicate {:<4} seed {:<20} {}",
+            r.index, s.strategies[r.strategy].name, r.point, r.replicate, r.seed, label
         );
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn human_time(secs: f64) -> String {
+    if secs < 120.0 {
+        format!("{secs:.1} s")
+    } else if secs < 7200.0 {
+        format!("{:.1} min", secs / 60.0)
+    } else {
+        format!("{:.1} h", secs / 3600.0)
+    }
+}
+
+fn human_bytes(b: usize) -> String {
+    let b = b as f64;
+    if b < 1e6 {
+        format!("{:.0} kB", b / 1e3)
+    } else if b < 1e9 {
+        format!("{:.1} MB", b / 1e6)
+    } else {
+        format!("{:.2} GB", b / 1e9)
+    }
+}
+
+/// Progress on stderr: a bar on a terminal, a line every 10% (or every 30 s)
+/// otherwise, nothing with --quiet.
+struct Progress {
+    bar: Option<indicatif::ProgressBar>,
+    total: usize,
+    done: AtomicUsize,
+    quiet: bool,
+    last_line: Mutex<Instant>,
+    start: Instant,
+}
+
+impl Progress {
+    fn new(total: usize, quiet: bool) -> Progress {
+        let bar = (!quiet && std::io::stderr().is_terminal()).then(|| {
+            let b = indicatif::ProgressBar::new(total as u64);
+            b.set_style(
+                indicatif::ProgressStyle::with_template(
+                    "  [{bar:40}] {pos}/{len} runs, {per_sec}, ETA {eta}",
+                )
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+                .progress_chars("=> "),
+            );
+            b
+        });
+        Progress {
+            bar,
+            total,
+            done: AtomicUsize::new(0),
+            quiet,
+            last_line: Mutex::new(Instant::now()),
+            start: Instant::now(),
+        }
+    }
+
+    fn tick(&self) {
+        let k = self.done.fetch_add(1, Ordering::Relaxed) + 1;
+        if let Some(b) = &self.bar {
+            b.inc(1);
+            return;
+        }
+        if self.quiet {
+            return;
+        }
+        let step = (self.total / 10).max(1);
+        let mut last = self.last_line.lock().unwrap_or_else(|e| e.into_inner());
+        if k == self.total || k.is_multiple_of(step) || last.elapsed() > Duration::from_secs(30) {
+            let rate = k as f64 / self.start.elapsed().as_secs_f64().max(1e-9);
+            let eta = (self.total - k) as f64 / rate.max(1e-9);
+            eprintln!(
+                "  {k}/{} runs done ({rate:.1} runs/s, ETA {})",
+                self.total,
+                human_time(eta)
+            );
+            *last = Instant::now();
+        }
+    }
+
+    fn note(&self, msg: &str) {
+        if self.quiet {
+            return;
+        }
+        match &self.bar {
+            Some(b) => b.println(format!("  {msg}")),
+            None => eprintln!("  {msg}"),
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(b) = &self.bar {
+            b.finish_and_clear();
+        }
+    }
+}
+
+/// Mean outcomes per strategy, read back from `runs.csv`: at the end, and after the
+/// organizer's exit.
+fn print_summary(dir: &Path) {
+    let Ok(mut rdr) = csv::Reader::from_path(dir.join("runs.csv")) else {
+        return;
+    };
+    let Ok(header) = rdr.headers().cloned() else {
+        return;
+    };
+    let col = |name: &str| header.iter().position(|h| h == name);
+    let cols = [
+        ("capacity", col("final.capacity")),
+        ("cap. post", col("post_exit.capacity")),
+        ("gap", col("final.access_gap")),
+        ("gap post", col("post_exit.access_gap")),
+        ("unreached", col("final.unreached_marginalized")),
+        ("members", col("final.members")),
+    ];
+    let Some(strategy) = col("strategy") else {
+        return;
+    };
+    let mut order: Vec<String> = Vec::new();
+    let mut sums: std::collections::HashMap<String, (usize, Vec<(f64, usize)>)> =
+        std::collections::HashMap::new();
+    for rec in rdr.records().flatten() {
+        let name = rec.get(strategy).unwrap_or("").to_string();
+        if !sums.contains_key(&name) {
+            order.push(name.clone());
+        }
+        let e = sums
+            .entry(name)
+            .or_insert_with(|| (0, vec![(0.0, 0); cols.len()]));
+        e.0 += 1;
+        for (k, (_, c)) in cols.iter().enumerate() {
+            if let Some(v) = c
+                .and_then(|c| rec.get(c))
+                .and_then(|x| x.parse::<f64>().ok())
+            {
+                e.1[k].0 += v;
+                e.1[k].1 += 1;
+            }
+        }
+    }
+    eprint!("\n{:<22} {:>5}", "strategy", "runs");
+    for (name, _) in &cols {
+        eprint!(" {name:>10}");
+    }
+    eprintln!();
+    for name in &order {
+        let (n, v) = &sums[name];
+        eprint!("{name:<22} {n:>5}");
+        for (sum, k) in v {
+            if *k > 0 {
+                eprint!(" {:>10.3}", sum / *k as f64);
+            } else {
+                eprint!(" {:>10}", "NA");
+            }
+        }
+        eprintln!();
+    }
     eprintln!(
-        "(means over replicates; `post` = {} steps after the organizer's exit, NA if the run ends first)",
-        s.output.post_exit_horizon
+        "(means over runs; `post` = after the organizer's exit, at output.post_exit_horizon)"
     );
 }
 

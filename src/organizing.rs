@@ -23,8 +23,8 @@ pub struct BehaviourParams {
     /// Trust gained from a visit: `trust += visit_gain · (1 − trust)`, in [0, 1].
     pub visit_gain: f64,
     /// Trust a visited contact person passes to each tie, scaled by the contact's
-    /// influence and trust: `trust_j += pass_on · influence_i · trust_i · (1 − trust_j)`,
-    /// in [0, 1].
+    /// influence (capped at 4) and trust:
+    /// `trust_j += pass_on · min(influence_i, 4) · trust_i · (1 − trust_j)`, in [0, 1].
     pub pass_on: f64,
     /// Trust at or above which a household counts as trusting the organizer, serves
     /// as a contact person and joins the action's core group, in [0, 1].
@@ -58,7 +58,7 @@ pub struct BehaviourParams {
 impl Default for BehaviourParams {
     fn default() -> Self {
         BehaviourParams {
-            visit_gain: 0.5,
+            visit_gain: 0.6,
             pass_on: 0.1,
             trusting: 0.5,
             investigation_effort: 0.9,
@@ -129,7 +129,7 @@ pub struct InstitutionParams {
     pub meeting_interval: u32,
     /// Steps between new issues the institution takes on, in [1, 10 000].
     pub issue_interval: u32,
-    /// Share of households that elect leaders among members, in (0, 1].
+    /// Leaders as a share of members, in (0, 1] (at least one leader).
     pub leaders_share: f64,
     /// Membership coverage at which the membership component is full, in (0, 1].
     pub full_coverage: f64,
@@ -202,8 +202,6 @@ pub struct Action {
     pub contributed: f64,
     /// Contributions needed.
     pub need: f64,
-    /// Run by the institution rather than the organizer.
-    pub by_institution: bool,
 }
 
 /// Attendance of the latest meeting.
@@ -360,8 +358,8 @@ pub fn step<R: Rng + ?Sized>(
     // Arrival and exit.
     if org.enabled && t == org.entry_step && c.stage == Stage::Before && t < org.exit_step {
         c.organizer_present = true;
-        c.order = ContactOrder::new(org.targeting, h, net, rng);
         proxy_identification(h, p.behaviour.proxy_share);
+        c.order = ContactOrder::new(org.targeting, h, net, rng);
         c.stage_start = t;
         c.advance(t, p.stages);
         c.stage_start = t;
@@ -374,6 +372,8 @@ pub fn step<R: Rng + ?Sized>(
         }
     }
 
+    // Last step's trust, awareness and efficacy fade before this step's work.
+    decay(h, p.behaviour.decay);
     if c.organizer_present {
         organizer_work(t, p, c, h, net, rng);
     }
@@ -384,7 +384,6 @@ pub fn step<R: Rng + ?Sized>(
         action_step(t, a, p, c, h, net, rule, rng);
     }
     update_capacity(p.institution, c, h);
-    decay(h, p.behaviour.decay);
     if c.organizer_present {
         check_transition(t, p, c, h, rng);
     }
@@ -453,9 +452,10 @@ fn organizer_work<R: Rng + ?Sized>(
                 h.awareness[i] += (b.analysis_awareness * trust) as f32 * (1.0 - h.awareness[i]);
             }
             c.map = c.interviewed_count as f64 / h.len().max(1) as f64;
-            // Macro analysis: each organizer-step of investigation uncovers more of
-            // how the allocation rule works.
-            c.bias_revealed += 0.1 * p.organizer.count as f64 * (1.0 - c.bias_revealed);
+            // Macro analysis: each organizer-step of investigation uncovers a share
+            // MACRO_RATE of what remains hidden of how the allocation rule works.
+            let rate = 1.0 - (1.0 - MACRO_RATE).powi(p.organizer.count as i32);
+            c.bias_revealed += rate * (1.0 - c.bias_revealed);
         }
         Stage::Design => {
             for &i in &batch {
@@ -608,8 +608,8 @@ fn meeting<R: Rng + ?Sized>(
         if came {
             c.attendees.push(i as u32);
             h.attended[i] = true;
-            let boost = 1.0 + c.bias_revealed as f32;
-            h.awareness[i] += (b.meeting_awareness as f32) * boost * (1.0 - h.awareness[i]);
+            let gain = ((b.meeting_awareness * (1.0 + c.bias_revealed)) as f32).min(1.0);
+            h.awareness[i] += gain * (1.0 - h.awareness[i]);
             if kind == MeetingKind::Institution {
                 h.efficacy[i] += 0.05 * (1.0 - h.efficacy[i]);
             }
@@ -697,7 +697,6 @@ fn start_action(
     let n = h.len();
     let need = a.need_share * n as f64 * a.duration as f64 * (1.0 - a.potential_share * c.map);
     let trusting = p.behaviour.trusting as f32;
-    let mut core = 0usize;
     for i in 0..n {
         let in_core = if by_institution {
             h.member[i]
@@ -705,15 +704,12 @@ fn start_action(
             h.trust[i] >= trusting && (h.attended[i] || (c.meetings_held == 0 && h.contacted[i]))
         };
         h.participating[i] = in_core;
-        core += in_core as usize;
     }
-    let _ = core;
     c.action = Some(Action {
         issue,
         ends: t + a.duration,
         contributed: 0.0,
         need,
-        by_institution,
     });
 }
 
@@ -815,6 +811,10 @@ fn resolve_action<R: Rng + ?Sized>(
 /// Per-step chance that an eligible household with full availability joins the
 /// organization while the organizer is forming it.
 const JOIN_RATE: f32 = 0.25;
+
+/// Share of the allocation rule's hidden bias one organizer uncovers per step of
+/// social investigation (macro analysis).
+const MACRO_RATE: f64 = 0.1;
 
 /// Steps between deliberation meetings in the design stage.
 const DESIGN_MEETING_INTERVAL: u32 = 2;
@@ -967,7 +967,17 @@ fn institution_work<R: Rng + ?Sized>(
         c.oversight += 0.3 * (turnout * inclusion - c.oversight);
     }
     turnover(p, h, net, rng);
-    c.pool = c.pool * 0.99 + ip.dues * members as f64;
+    // Members pay dues from their resources (as far as they have them).
+    let dues = ip.dues as f32;
+    let mut paid = 0f64;
+    for i in 0..h.len() {
+        if h.member[i] {
+            let d = dues.min(h.resources[i].max(0.0));
+            h.resources[i] -= d;
+            paid += d as f64;
+        }
+    }
+    c.pool = c.pool * 0.99 + paid;
     if c.action.is_none()
         && c.stage == Stage::Institution
         && t.is_multiple_of(ip.issue_interval.max(1))
@@ -978,6 +988,8 @@ fn institution_work<R: Rng + ?Sized>(
         } else {
             vote(&c.attendees, h, style)
         };
+        c.issue = Some(issue);
+        c.legitimacy = legitimacy(h, c.issue);
         // The pool pays for part of the need.
         start_action(t, p, c, h, issue, true);
         if let Some(a) = c.action.as_mut() {
@@ -989,10 +1001,11 @@ fn institution_work<R: Rng + ?Sized>(
     c.diversion = ip.capture * c.leaders_elite_share * (1.0 - c.oversight);
 }
 
-/// Membership turnover once the organization exists: a member whose efficacy has
-/// fallen below half the joining level leaves with probability `TURNOVER`; a
-/// non-member with enough efficacy and a tie to a member joins with probability
-/// `TURNOVER` times availability (word of mouth).
+/// Membership turnover once the organization exists: a member (not a leader) whose
+/// efficacy has fallen below half the joining level leaves with probability
+/// `TURNOVER`; a non-member with enough efficacy and awareness who took part in an
+/// action or is tied to a member joins with probability `TURNOVER` times
+/// availability (word of mouth).
 fn turnover<R: Rng + ?Sized>(
     p: OrganizingParams<'_>,
     h: &mut Households,

@@ -8,7 +8,7 @@
 use crate::error::{Error, Result};
 use crate::metrics::Metrics;
 use crate::scenario::Scenario;
-use crate::sweep::RunOutput;
+use crate::sweep::{RunOutput, RunSpec};
 use serde::Serialize;
 use std::fs;
 use std::io::Write;
@@ -25,6 +25,10 @@ pub const RESULT_FILES: &[&str] = &[
     "runs.csv",
     "stages.csv",
     "households.csv",
+    "failures.csv",
+    "summary.csv",
+    "compare.csv",
+    "sensitivity.csv",
 ];
 
 /// Prepares the output folder: creates it, or refuses an existing non-empty one
@@ -55,6 +59,10 @@ pub fn prepare_dir(dir: &Path, force: bool) -> Result<()> {
                 fs::remove_file(&p).map_err(|e| Error::io(&p, e))?;
             }
         }
+        let work = dir.join(crate::store::WORK_DIR);
+        if work.exists() {
+            fs::remove_dir_all(&work).map_err(|e| Error::io(&work, e))?;
+        }
     }
     fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))
 }
@@ -65,6 +73,7 @@ pub struct AtomicFile {
     tmp: PathBuf,
     dest: PathBuf,
     file: Option<std::io::BufWriter<fs::File>>,
+    sync: bool,
 }
 
 impl AtomicFile {
@@ -80,12 +89,21 @@ impl AtomicFile {
             tmp,
             dest: dest.to_path_buf(),
             file: Some(std::io::BufWriter::with_capacity(1 << 16, f)),
+            sync: true,
         })
     }
 
     /// The writer.
     pub fn writer(&mut self) -> &mut std::io::BufWriter<fs::File> {
         self.file.as_mut().expect("file is open until commit")
+    }
+
+    /// Starts writing `dest`, without syncing it to disk on commit (for files whose
+    /// completeness is checked another way, such as part files with a trailer).
+    pub fn create_unsynced(dest: &Path) -> Result<AtomicFile> {
+        let mut f = AtomicFile::create(dest)?;
+        f.sync = false;
+        Ok(f)
     }
 
     /// Flushes, syncs and renames the file into place.
@@ -95,7 +113,9 @@ impl AtomicFile {
         let f = w
             .into_inner()
             .map_err(|e| Error::io(&self.tmp, e.into_error()))?;
-        f.sync_all().map_err(|e| Error::io(&self.tmp, e))?;
+        if self.sync {
+            f.sync_all().map_err(|e| Error::io(&self.tmp, e))?;
+        }
         drop(f);
         fs::rename(&self.tmp, &self.dest).map_err(|e| Error::io(&self.dest, e))
     }
@@ -108,23 +128,6 @@ impl Drop for AtomicFile {
             let _ = fs::remove_file(&self.tmp);
         }
     }
-}
-
-fn csv_file(
-    path: &Path,
-    body: impl FnOnce(&mut csv::Writer<&mut dyn Write>) -> csv::Result<()>,
-) -> Result<()> {
-    let mut f = AtomicFile::create(path)?;
-    {
-        let w: &mut dyn Write = f.writer();
-        let mut c = csv::Writer::from_writer(w);
-        body(&mut c).map_err(|e| Error::Csv {
-            path: path.to_path_buf(),
-            source: e,
-        })?;
-        c.flush().map_err(|e| Error::io(path, e))?;
-    }
-    f.commit()
 }
 
 /// Formats a number for CSV: shortest round-trip form, `NA` when not finite.
@@ -144,6 +147,290 @@ fn num32(v: f32) -> String {
     }
 }
 
+/// The tidy tables of a results folder. Each run contributes rows to each table;
+/// rows are written per run (see [`crate::store`]) and gathered in run order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Table {
+    /// `timeseries.csv`: one row per run per recorded step.
+    Timeseries,
+    /// `runs.csv`: one row per finished run: parameters and outcomes.
+    Runs,
+    /// `stages.csv`: one row per stage per run.
+    Stages,
+    /// `households.csv`: one row per household per snapshot step per run.
+    Households,
+    /// `failures.csv`: one row per failed run.
+    Failures,
+}
+
+impl Table {
+    /// Every table, in the order they are gathered.
+    pub const ALL: [Table; 5] = [
+        Table::Timeseries,
+        Table::Runs,
+        Table::Stages,
+        Table::Households,
+        Table::Failures,
+    ];
+
+    /// File name in the results folder.
+    pub fn file(self) -> &'static str {
+        match self {
+            Table::Timeseries => "timeseries.csv",
+            Table::Runs => "runs.csv",
+            Table::Stages => "stages.csv",
+            Table::Households => "households.csv",
+            Table::Failures => "failures.csv",
+        }
+    }
+
+    /// Short name (folder of its parts).
+    pub fn name(self) -> &'static str {
+        match self {
+            Table::Timeseries => "timeseries",
+            Table::Runs => "runs",
+            Table::Stages => "stages",
+            Table::Households => "households",
+            Table::Failures => "failures",
+        }
+    }
+}
+
+/// Columns that identify a run, first in every table.
+pub const RUN_KEYS: [&str; 5] = ["scenario", "strategy", "point", "replicate", "seed"];
+
+fn run_key(s: &Scenario, spec: &RunSpec) -> [String; 5] {
+    [
+        s.name.clone(),
+        s.strategies[spec.strategy].name.clone(),
+        spec.point.to_string(),
+        spec.replicate.to_string(),
+        spec.seed.to_string(),
+    ]
+}
+
+/// Flattened parameters of every (strategy, point) cell and the union of their keys,
+/// in first-seen order: the `param.*` columns of `runs.csv`.
+#[derive(Debug, Clone, Default)]
+pub struct ParamColumns {
+    /// Column keys (without the `param.` prefix).
+    pub keys: Vec<String>,
+    /// Values per cell, `cells[strategy][point][key]`, aligned with `keys`.
+    pub cells: Vec<Vec<Vec<String>>>,
+}
+
+impl ParamColumns {
+    /// Flattens the parameters of every cell of the scenario.
+    pub fn new(s: &Scenario) -> ParamColumns {
+        let mut flat_cells: Vec<Vec<Vec<(String, String)>>> = Vec::new();
+        let mut keys: Vec<String> = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        for k in 0..s.strategies.len() {
+            let mut row = Vec::new();
+            for p in 0..s.point_count() {
+                let mut flat = Vec::new();
+                if let Ok(v) = toml::Value::try_from(&*s.params(k, p)) {
+                    flatten("", &v, &mut flat);
+                }
+                for (key, _) in &flat {
+                    if seen.insert(key.clone()) {
+                        keys.push(key.clone());
+                    }
+                }
+                row.push(flat);
+            }
+            flat_cells.push(row);
+        }
+        let cells = flat_cells
+            .into_iter()
+            .map(|row| {
+                row.into_iter()
+                    .map(|flat| {
+                        let map: std::collections::HashMap<String, String> =
+                            flat.into_iter().collect();
+                        keys.iter()
+                            .map(|k| map.get(k).cloned().unwrap_or_default())
+                            .collect()
+                    })
+                    .collect()
+            })
+            .collect();
+        ParamColumns { keys, cells }
+    }
+}
+
+/// The header of a table.
+pub fn header(t: Table, params: &ParamColumns) -> Vec<String> {
+    let mut h: Vec<String> = RUN_KEYS.iter().map(|k| k.to_string()).collect();
+    match t {
+        Table::Timeseries => {
+            h.push("step".into());
+            h.extend(Metrics::COLUMNS.iter().map(|c| c.to_string()));
+        }
+        Table::Runs => {
+            h.push("village_seed".into());
+            h.push("environment_seed".into());
+            h.push("steps".into());
+            h.extend(params.keys.iter().map(|k| format!("param.{k}")));
+            h.extend(Metrics::COLUMNS.iter().map(|c| format!("final.{c}")));
+            h.push("post_exit.step".into());
+            h.extend(Metrics::COLUMNS.iter().map(|c| format!("post_exit.{c}")));
+        }
+        Table::Stages => {
+            h.extend(["stage_number", "stage", "start", "end", "ended_by"].map(String::from));
+        }
+        Table::Households => {
+            h.push("step".into());
+            h.extend(HOUSEHOLD_COLUMNS.iter().map(|c| c.to_string()));
+        }
+        Table::Failures => {
+            h.push("point_values".into());
+            h.push("error".into());
+        }
+    }
+    h
+}
+
+/// Writes one finished run's rows of table `t`.
+pub fn write_rows<W: Write>(
+    w: &mut csv::Writer<W>,
+    t: Table,
+    s: &Scenario,
+    params: &ParamColumns,
+    r: &RunOutput,
+) -> csv::Result<()> {
+    let key = run_key(s, &r.spec);
+    let mut row: Vec<String> = Vec::with_capacity(64);
+    match t {
+        Table::Timeseries => {
+            for (step, m) in &r.timeseries {
+                row.clear();
+                row.extend(key.iter().cloned());
+                row.push(step.to_string());
+                row.extend(m.values().iter().map(|&v| num(v)));
+                w.write_record(&row)?;
+            }
+        }
+        Table::Runs => {
+            row.extend(key.iter().cloned());
+            row.push(r.spec.village_seed.to_string());
+            row.push(r.spec.environment_seed.to_string());
+            row.push(r.timeseries.last().map_or(0, |(t, _)| *t).to_string());
+            row.extend(params.cells[r.spec.strategy][r.spec.point].iter().cloned());
+            row.extend(r.last().values().iter().map(|&v| num(v)));
+            match &r.post_exit {
+                Some((t, m)) => {
+                    row.push(t.to_string());
+                    row.extend(m.values().iter().map(|&v| num(v)));
+                }
+                None => row.extend(std::iter::repeat_n(
+                    NA.to_string(),
+                    Metrics::COLUMNS.len() + 1,
+                )),
+            }
+            w.write_record(&row)?;
+        }
+        Table::Stages => {
+            for rec in &r.stages {
+                row.clear();
+                row.extend(key.iter().cloned());
+                row.push(rec.stage.number().to_string());
+                row.push(rec.stage.name().to_string());
+                row.push(rec.start.to_string());
+                row.push(rec.end.to_string());
+                row.push(rec.reason.name().to_string());
+                w.write_record(&row)?;
+            }
+        }
+        Table::Households => {
+            let cell = s.params(r.spec.strategy, r.spec.point);
+            let pop = &cell.population;
+            for (step, h) in &r.snapshots {
+                for i in 0..h.len() {
+                    row.clear();
+                    row.extend(key.iter().cloned());
+                    row.push(step.to_string());
+                    row.push(h.external_id(i).to_string());
+                    row.push(pop.groups[h.group[i] as usize].name.clone());
+                    row.push(h.marginalized[i].to_string());
+                    for v in [
+                        h.resources[i],
+                        h.access[i],
+                        h.benefit[i],
+                        h.influence[i],
+                        h.trust[i],
+                        h.awareness[i],
+                        h.efficacy[i],
+                        h.threshold[i],
+                        h.availability[i],
+                    ] {
+                        row.push(num32(v));
+                    }
+                    row.push(
+                        pop.issues
+                            .get(h.priority[i] as usize)
+                            .cloned()
+                            .unwrap_or_default(),
+                    );
+                    for v in [
+                        h.participating[i],
+                        h.member[i],
+                        h.leader[i],
+                        h.contacted[i],
+                        h.interviewed[i],
+                        h.identified[i],
+                        h.attended[i],
+                        h.participated[i],
+                    ] {
+                        row.push(v.to_string());
+                    }
+                    w.write_record(&row)?;
+                }
+            }
+        }
+        Table::Failures => {}
+    }
+    Ok(())
+}
+
+/// Writes the row of a failed run.
+pub fn write_failure<W: Write>(
+    w: &mut csv::Writer<W>,
+    s: &Scenario,
+    spec: &RunSpec,
+    error: &str,
+) -> csv::Result<()> {
+    let mut row: Vec<String> = run_key(s, spec).to_vec();
+    row.push(s.point_label(spec.point));
+    row.push(error.to_string());
+    w.write_record(&row)
+}
+
+/// Columns of `households.csv` after the run key and step.
+pub const HOUSEHOLD_COLUMNS: &[&str] = &[
+    "household",
+    "group",
+    "marginalized",
+    "resources",
+    "access",
+    "benefit",
+    "influence",
+    "trust",
+    "awareness",
+    "efficacy",
+    "threshold",
+    "availability",
+    "priority",
+    "participating",
+    "member",
+    "leader",
+    "contacted",
+    "interviewed",
+    "identified",
+    "attended",
+    "participated",
+];
+
 /// What the manifest records about the run, besides what is in the scenario.
 #[derive(Debug, Clone)]
 pub struct RunInfo {
@@ -155,94 +442,66 @@ pub struct RunInfo {
     pub threads: usize,
 }
 
-#[derive(Serialize)]
-struct Manifest<'a> {
-    program: &'static str,
-    version: &'static str,
-    scenario: &'a str,
-    scenario_file: Option<String>,
-    scenario_sha256: &'a str,
-    seed: u64,
-    replicates: u32,
-    strategies: Vec<&'a str>,
-    runs: usize,
-    command_line: &'a [String],
-    threads: usize,
-    started: &'a str,
-    finished: String,
-    repairs: &'a [String],
-    files: Vec<&'static str>,
-    complete: bool,
+/// `manifest.json`: what was run, by what, when, and which files are complete.
+#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq)]
+pub struct Manifest {
+    /// Always `kampung`.
+    pub program: String,
+    /// The program's version.
+    pub version: String,
+    /// Scenario name.
+    pub scenario: String,
+    /// Scenario file, as given.
+    pub scenario_file: Option<String>,
+    /// SHA-256 of the scenario file.
+    pub scenario_sha256: String,
+    /// Base seed.
+    pub seed: u64,
+    /// Replicates per strategy and point.
+    pub replicates: u32,
+    /// Strategy names, baseline first.
+    pub strategies: Vec<String>,
+    /// Design points.
+    pub points: usize,
+    /// Runs in the plan.
+    pub runs: usize,
+    /// Runs that failed (see failures.csv).
+    pub failed_runs: usize,
+    /// Command line.
+    pub command_line: Vec<String>,
+    /// Threads used (results do not depend on it).
+    pub threads: usize,
+    /// Start time, UTC.
+    pub started: String,
+    /// End time, UTC.
+    pub finished: String,
+    /// Data repairs made.
+    pub repairs: Vec<String>,
+    /// Files written.
+    pub files: Vec<String>,
+    /// True once every file is complete (written last).
+    pub complete: bool,
 }
 
-/// Writes `timeseries.csv`, `runs.csv`, `households.csv` (when asked for) and, last,
-/// `manifest.json` into `dir`.
-pub fn write_results(dir: &Path, s: &Scenario, runs: &[RunOutput], info: &RunInfo) -> Result<()> {
-    let mut files = vec!["timeseries.csv", "runs.csv", "stages.csv"];
-    write_timeseries(&dir.join("timeseries.csv"), s, runs)?;
-    write_runs(&dir.join("runs.csv"), s, runs)?;
-    write_stages(&dir.join("stages.csv"), s, runs)?;
-    if s.output.households {
-        write_households(&dir.join("households.csv"), s, runs)?;
-        files.push("households.csv");
-    }
-    files.push("manifest.json");
-    let m = Manifest {
-        program: "kampung",
-        version: env!("CARGO_PKG_VERSION"),
-        scenario: &s.name,
-        scenario_file: s.file.as_ref().map(|f| f.display().to_string()),
-        scenario_sha256: &s.sha256,
-        seed: s.seed,
-        replicates: s.replicates,
-        strategies: s.strategies.iter().map(|x| x.name.as_str()).collect(),
-        runs: runs.len(),
-        command_line: &info.command_line,
-        threads: info.threads,
-        started: &info.started,
-        finished: utc_now_iso8601(),
-        repairs: &s.repairs,
-        files,
-        complete: true,
-    };
+/// Writes `manifest.json` (atomically).
+pub fn write_manifest(dir: &Path, m: &Manifest) -> Result<()> {
     let path = dir.join("manifest.json");
     let mut f = AtomicFile::create(&path)?;
-    serde_json::to_writer_pretty(f.writer(), &m)
+    serde_json::to_writer_pretty(f.writer(), m)
         .map_err(|e| Error::io(&path, std::io::Error::other(e)))?;
     writeln!(f.writer()).map_err(|e| Error::io(&path, e))?;
     f.commit()
 }
 
-const RUN_KEYS: [&str; 4] = ["scenario", "strategy", "replicate", "seed"];
-
-fn run_key(s: &Scenario, r: &RunOutput) -> [String; 4] {
-    [
-        s.name.clone(),
-        s.strategies[r.spec.strategy].name.clone(),
-        r.spec.replicate.to_string(),
-        r.spec.seed.to_string(),
-    ]
-}
-
-fn write_timeseries(path: &Path, s: &Scenario, runs: &[RunOutput]) -> Result<()> {
-    csv_file(path, |w| {
-        let mut header: Vec<&str> = RUN_KEYS.to_vec();
-        header.push("step");
-        header.extend_from_slice(Metrics::COLUMNS);
-        w.write_record(&header)?;
-        let mut row: Vec<String> = Vec::with_capacity(header.len());
-        for r in runs {
-            let key = run_key(s, r);
-            for (t, m) in &r.timeseries {
-                row.clear();
-                row.extend(key.iter().cloned());
-                row.push(t.to_string());
-                row.extend(m.values().iter().map(|&v| num(v)));
-                w.write_record(&row)?;
-            }
-        }
-        Ok(())
-    })
+/// Writes a whole results folder from runs held in memory (library use; the CLI
+/// streams runs to disk instead, through [`crate::store`]).
+pub fn write_results(dir: &Path, s: &Scenario, runs: &[RunOutput], info: &RunInfo) -> Result<()> {
+    let store = crate::store::Store::open(dir, s, None, crate::store::Mode::Fresh)?;
+    for r in runs {
+        store.save(s, &crate::sweep::Outcome::Done(Box::new(r.clone())))?;
+    }
+    store.finish(s, &[dir.to_path_buf()], info, |_| Ok(Vec::new()))?;
+    Ok(())
 }
 
 /// Flattens a serializable value into dotted keys and display values.
@@ -273,7 +532,8 @@ pub fn flatten(prefix: &str, v: &toml::Value, out: &mut Vec<(String, String)>) {
     }
 }
 
-fn scalar(v: &toml::Value) -> String {
+/// A TOML scalar as CSV text.
+pub fn scalar(v: &toml::Value) -> String {
     match v {
         toml::Value::String(s) => s.clone(),
         toml::Value::Integer(i) => i.to_string(),
@@ -281,163 +541,6 @@ fn scalar(v: &toml::Value) -> String {
         toml::Value::Boolean(b) => b.to_string(),
         other => other.to_string(),
     }
-}
-
-fn write_runs(path: &Path, s: &Scenario, runs: &[RunOutput]) -> Result<()> {
-    // Parameters of every strategy, flattened; the union of keys in first-seen order.
-    let mut per_strategy: Vec<Vec<(String, String)>> = Vec::new();
-    let mut keys: Vec<String> = Vec::new();
-    for st in &s.strategies {
-        let mut flat = Vec::new();
-        if let Ok(v) = toml::Value::try_from(&st.params) {
-            flatten("", &v, &mut flat);
-        }
-        for (k, _) in &flat {
-            if !keys.contains(k) {
-                keys.push(k.clone());
-            }
-        }
-        per_strategy.push(flat);
-    }
-    csv_file(path, |w| {
-        let mut header: Vec<String> = RUN_KEYS.iter().map(|k| k.to_string()).collect();
-        header.push("village_seed".into());
-        header.push("steps".into());
-        header.extend(keys.iter().map(|k| format!("param.{k}")));
-        header.extend(Metrics::COLUMNS.iter().map(|c| format!("final.{c}")));
-        header.push("post_exit.step".into());
-        header.extend(Metrics::COLUMNS.iter().map(|c| format!("post_exit.{c}")));
-        w.write_record(&header)?;
-        for r in runs {
-            let mut row: Vec<String> = run_key(s, r).to_vec();
-            row.push(r.spec.village_seed.to_string());
-            row.push(r.timeseries.last().map_or(0, |(t, _)| *t).to_string());
-            let flat = &per_strategy[r.spec.strategy];
-            for k in &keys {
-                row.push(
-                    flat.iter()
-                        .find(|(x, _)| x == k)
-                        .map_or(String::new(), |(_, v)| v.clone()),
-                );
-            }
-            row.extend(r.last().values().iter().map(|&v| num(v)));
-            match &r.post_exit {
-                Some((t, m)) => {
-                    row.push(t.to_string());
-                    row.extend(m.values().iter().map(|&v| num(v)));
-                }
-                None => row.extend(std::iter::repeat_n(
-                    NA.to_string(),
-                    Metrics::COLUMNS.len() + 1,
-                )),
-            }
-            w.write_record(&row)?;
-        }
-        Ok(())
-    })
-}
-
-fn write_stages(path: &Path, s: &Scenario, runs: &[RunOutput]) -> Result<()> {
-    csv_file(path, |w| {
-        let mut header: Vec<&str> = RUN_KEYS.to_vec();
-        header.extend_from_slice(&["stage_number", "stage", "start", "end", "ended_by"]);
-        w.write_record(&header)?;
-        for r in runs {
-            let key = run_key(s, r);
-            for rec in &r.stages {
-                let mut row: Vec<String> = key.to_vec();
-                row.push(rec.stage.number().to_string());
-                row.push(rec.stage.name().to_string());
-                row.push(rec.start.to_string());
-                row.push(rec.end.to_string());
-                row.push(rec.reason.name().to_string());
-                w.write_record(&row)?;
-            }
-        }
-        Ok(())
-    })
-}
-
-/// Columns of `households.csv` after the run key and step.
-pub const HOUSEHOLD_COLUMNS: &[&str] = &[
-    "household",
-    "group",
-    "marginalized",
-    "resources",
-    "access",
-    "benefit",
-    "influence",
-    "trust",
-    "awareness",
-    "efficacy",
-    "threshold",
-    "availability",
-    "priority",
-    "participating",
-    "member",
-    "leader",
-    "contacted",
-    "interviewed",
-    "identified",
-    "attended",
-    "participated",
-];
-
-fn write_households(path: &Path, s: &Scenario, runs: &[RunOutput]) -> Result<()> {
-    csv_file(path, |w| {
-        let mut header: Vec<&str> = RUN_KEYS.to_vec();
-        header.push("step");
-        header.extend_from_slice(HOUSEHOLD_COLUMNS);
-        w.write_record(&header)?;
-        let mut row: Vec<String> = Vec::with_capacity(header.len());
-        for r in runs {
-            let key = run_key(s, r);
-            let pop = &s.strategies[r.spec.strategy].params.population;
-            for (t, h) in &r.snapshots {
-                for i in 0..h.len() {
-                    row.clear();
-                    row.extend(key.iter().cloned());
-                    row.push(t.to_string());
-                    row.push(h.external_id(i).to_string());
-                    row.push(pop.groups[h.group[i] as usize].name.clone());
-                    row.push(h.marginalized[i].to_string());
-                    for v in [
-                        h.resources[i],
-                        h.access[i],
-                        h.benefit[i],
-                        h.influence[i],
-                        h.trust[i],
-                        h.awareness[i],
-                        h.efficacy[i],
-                        h.threshold[i],
-                        h.availability[i],
-                    ] {
-                        row.push(num32(v));
-                    }
-                    row.push(
-                        pop.issues
-                            .get(h.priority[i] as usize)
-                            .cloned()
-                            .unwrap_or_default(),
-                    );
-                    row.push(h.participating[i].to_string());
-                    row.push(h.member[i].to_string());
-                    row.push(h.leader[i].to_string());
-                    for v in [
-                        h.contacted[i],
-                        h.interviewed[i],
-                        h.identified[i],
-                        h.attended[i],
-                        h.participated[i],
-                    ] {
-                        row.push(v.to_string());
-                    }
-                    w.write_record(&row)?;
-                }
-            }
-        }
-        Ok(())
-    })
 }
 
 /// The current time, UTC, as `YYYY-MM-DDTHH:MM:SSZ`.

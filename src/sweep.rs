@@ -1,9 +1,12 @@
-//! Running a scenario: every strategy × replicate, in parallel with rayon.
+//! Running a scenario: every strategy × design point × replicate, in parallel with
+//! rayon.
 //!
 //! Runs are independent; each draws its village and its dynamics from streams derived
-//! from (base seed, scenario, strategy, replicate) (see [`crate::rng`]), so results do
-//! not depend on the number of threads or the order in which runs finish. Results are
-//! returned in plan order.
+//! from (base seed, scenario, strategy, replicate) (see [`crate::rng`]; with a design
+//! of several points, the point's number is part of the dynamics stream too), so
+//! results do not depend on the number of threads or the order in which runs finish.
+//! [`run_all`] returns results in plan order; [`run_each`] hands each finished run to
+//! a callback (the CLI saves it to disk at once, see [`crate::store`]).
 
 use crate::household::Households;
 use crate::metrics::Metrics;
@@ -21,6 +24,8 @@ pub struct RunSpec {
     pub index: usize,
     /// Index of the strategy in the scenario.
     pub strategy: usize,
+    /// Index of the design point (0 when the scenario has no `[sweep]`).
+    pub point: usize,
     /// Replicate number (0-based).
     pub replicate: u32,
     /// Seed of the run's dynamics stream (written in every output row).
@@ -54,27 +59,113 @@ impl RunOutput {
     }
 }
 
-/// The runs of a scenario, strategy by strategy, replicate by replicate.
+/// The runs of a scenario: strategy by strategy, point by point, replicate by
+/// replicate.
 pub fn plan(s: &Scenario) -> Vec<RunSpec> {
     let mut out = Vec::with_capacity(s.run_count());
+    let points = s.point_count();
     for (k, st) in s.strategies.iter().enumerate() {
-        for r in 0..s.replicates {
-            out.push(RunSpec {
-                index: out.len(),
-                strategy: k,
-                replicate: r,
-                seed: derive_seed(s.seed, &s.name, &st.name, r, Purpose::Dynamics),
-                village_seed: derive_seed(s.seed, &s.name, &st.name, r, Purpose::Village),
-                environment_seed: derive_seed(s.seed, &s.name, &st.name, r, Purpose::Environment),
-            });
+        for point in 0..points {
+            let stream = if points > 1 {
+                format!("{}#{point}", st.name)
+            } else {
+                st.name.clone()
+            };
+            for r in 0..s.replicates {
+                out.push(RunSpec {
+                    index: out.len(),
+                    strategy: k,
+                    point,
+                    replicate: r,
+                    seed: derive_seed(s.seed, &s.name, &stream, r, Purpose::Dynamics),
+                    village_seed: derive_seed(s.seed, &s.name, &st.name, r, Purpose::Village),
+                    environment_seed: derive_seed(
+                        s.seed,
+                        &s.name,
+                        &st.name,
+                        r,
+                        Purpose::Environment,
+                    ),
+                });
+            }
         }
     }
     out
 }
 
+/// A run's result: its output, or why it failed.
+#[derive(Debug, Clone)]
+pub enum Outcome {
+    /// The run finished.
+    Done(Box<RunOutput>),
+    /// The run panicked or its numbers blew up; the sweep goes on without it.
+    Failed {
+        /// The run.
+        spec: RunSpec,
+        /// What went wrong.
+        error: String,
+    },
+}
+
+impl Outcome {
+    /// The run.
+    pub fn spec(&self) -> &RunSpec {
+        match self {
+            Outcome::Done(r) => &r.spec,
+            Outcome::Failed { spec, .. } => spec,
+        }
+    }
+}
+
+/// Measures that must stay finite; a run where one is not has blown up.
+fn blown_up(m: &Metrics) -> Option<&'static str> {
+    let checks = [
+        ("mean_resources", m.mean_resources),
+        ("gini", m.gini),
+        ("capacity", m.capacity),
+        ("mean_trust", m.mean_trust),
+        ("mean_awareness", m.mean_awareness),
+        ("mean_efficacy", m.mean_efficacy),
+        ("participation", m.participation),
+    ];
+    checks.iter().find(|(_, v)| !v.is_finite()).map(|(k, _)| *k)
+}
+
+/// Does one run, turning a panic or a numerical blow-up (a measure that is NaN or
+/// infinite) into [`Outcome::Failed`].
+pub fn run_guarded(s: &Scenario, spec: &RunSpec) -> Outcome {
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run_one(s, spec)));
+    match result {
+        Ok(out) => {
+            let bad = out
+                .timeseries
+                .iter()
+                .find_map(|(t, m)| blown_up(m).map(|k| (*t, k)));
+            match bad {
+                None => Outcome::Done(Box::new(out)),
+                Some((t, k)) => Outcome::Failed {
+                    spec: spec.clone(),
+                    error: format!("numerical blow-up: {k} is not finite at step {t}"),
+                },
+            }
+        }
+        Err(payload) => {
+            let msg = payload
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown panic".into());
+            Outcome::Failed {
+                spec: spec.clone(),
+                error: format!("panic: {msg}"),
+            }
+        }
+    }
+}
+
 /// Does one run.
 pub fn run_one(s: &Scenario, spec: &RunSpec) -> RunOutput {
-    let params = &s.strategies[spec.strategy].params;
+    let params = &*s.params(spec.strategy, spec.point);
     let village = Village::build(params, &s.inputs, &mut rng_from_seed(spec.village_seed));
     let mut sim = Simulation::new(params, village, rng_from_seed(spec.seed))
         .with_environment(rng_from_seed(spec.environment_seed));
@@ -153,4 +244,27 @@ pub fn run_all(
             })
             .collect()
     }))
+}
+
+/// Does every run of `specs` on `threads` threads (all cores when `None`), handing
+/// each outcome to `done` as soon as the run ends (in whatever order runs end). Stops
+/// at the first error `done` returns.
+pub fn run_each(
+    s: &Scenario,
+    specs: &[RunSpec],
+    threads: Option<usize>,
+    done: &(dyn Fn(Outcome) -> crate::Result<()> + Sync),
+) -> crate::Result<()> {
+    let mut builder = rayon::ThreadPoolBuilder::new();
+    if let Some(t) = threads {
+        builder = builder.num_threads(t.max(1));
+    }
+    let pool = builder
+        .build()
+        .map_err(|e| crate::Error::Run(format!("cannot start threads: {e}")))?;
+    pool.install(|| {
+        specs
+            .par_iter()
+            .try_for_each(|spec| done(run_guarded(s, spec)))
+    })
 }

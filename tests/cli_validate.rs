@@ -497,7 +497,12 @@ fn a_file_without_replicates_or_scenario_table_is_valid() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(stdout.contains("1 strategy × 1 replicate"), "{stdout}");
+    assert!(
+        stdout.contains(": ok")
+            && stdout.contains("1 strategy ×")
+            && stdout.contains("× 1 replicate "),
+        "{stdout}"
+    );
 }
 
 #[test]
@@ -696,33 +701,42 @@ fn mutate(base: &[u8], g: &mut Gen) -> Vec<u8> {
     b
 }
 
-/// Runs one replicate of every strategy of an accepted mutant for a few steps: a
-/// scenario that validates must also build and step without panicking. Mutants too
-/// big to build quickly are skipped.
-fn run_briefly(s: &mut kampung::Scenario, k: usize) {
+/// Builds a village for every strategy of an accepted mutant and steps it a few
+/// times: a scenario that validates must also build and step without panicking.
+/// Mutants too big to build quickly are skipped.
+fn run_briefly(s: &kampung::Scenario, k: usize) {
     use kampung::network::NetworkParams as N;
-    let small = s.strategies.iter().all(|st| {
+    for st in &s.strategies {
         let p = &st.params;
-        let n = p.population.households;
         let degree = match p.network {
             N::Sbm { mean_degree, .. } | N::ErdosRenyi { mean_degree, .. } => mean_degree,
             N::WattsStrogatz { k, .. } => k as f64,
             N::BarabasiAlbert { m, .. } => 2.0 * m as f64,
             _ => 0.0,
         };
-        (p.population.households_csv.is_some() || n <= 2000) && degree <= 50.0
-    });
-    if !small {
-        return;
-    }
-    s.replicates = 1;
-    for st in &mut s.strategies {
-        st.params.time.steps = st.params.time.steps.min(3);
-    }
-    let plan = kampung::sweep::plan(s);
-    for spec in &plan {
-        let r = std::panic::catch_unwind(|| kampung::sweep::run_one(s, spec));
-        assert!(r.is_ok(), "mutation {k}: validated but panicked when run");
+        let small = p.population.households_csv.is_some() || p.population.households <= 2000;
+        if !small || degree > 50.0 {
+            continue;
+        }
+        let r = std::panic::catch_unwind(|| {
+            let village = kampung::village::Village::build(
+                p,
+                &s.inputs,
+                &mut kampung::rng::rng_from_seed(k as u64),
+            );
+            let mut sim =
+                kampung::model::Simulation::new(p, village, kampung::rng::rng_from_seed(1));
+            sim.measure();
+            for _ in 0..p.time.steps.min(3) {
+                sim.step();
+            }
+            sim.measure()
+        });
+        assert!(
+            r.is_ok(),
+            "mutation {k}: validated but panicked when run ({})",
+            st.name
+        );
     }
 }
 
@@ -757,9 +771,9 @@ fn mutated_scenarios_never_panic_the_library() {
         });
         match result {
             Err(_) => panic!("from_text panicked on mutation {k}:\n{text}"),
-            Ok(Ok(mut s)) => {
+            Ok(Ok(s)) => {
                 ok += 1;
-                run_briefly(&mut s, k);
+                run_briefly(&s, k);
             }
             Ok(Err(kampung::Error::Invalid(ds))) => {
                 refused += 1;

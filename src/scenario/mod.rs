@@ -229,6 +229,9 @@ pub struct Scenario {
     pub inputs: Inputs,
     /// Repairs made to data files, one line each, for the user and the manifest.
     pub repairs: Vec<String>,
+    /// The design points: parameter paths and values set at each point (one point
+    /// with no values when the scenario has no `[sweep]`).
+    pub points: Vec<Vec<(String, toml::Value)>>,
 }
 
 const TOP_KEYS: &[&str] = &[
@@ -497,12 +500,49 @@ impl Scenario {
             strategies,
             inputs,
             repairs,
+            points: vec![Vec::new()],
         })
     }
 
-    /// Total number of runs: strategies × replicates.
+    /// Total number of runs: strategies × design points × replicates.
     pub fn run_count(&self) -> usize {
-        self.strategies.len() * self.replicates as usize
+        self.strategies.len() * self.point_count() * self.replicates as usize
+    }
+
+    /// Number of design points (1 without a `[sweep]`).
+    pub fn point_count(&self) -> usize {
+        self.points.len().max(1)
+    }
+
+    /// Parameters of a strategy at a design point: the strategy's parameters with
+    /// the point's values applied (borrowed when the point sets nothing).
+    ///
+    /// # Panics
+    /// If the point's values do not fit the parameters; a checked scenario's points
+    /// always do (they are checked for every strategy when the file is read).
+    pub fn params(&self, strategy: usize, point: usize) -> std::borrow::Cow<'_, Params> {
+        let base = &self.strategies[strategy].params;
+        match self.points.get(point) {
+            None => std::borrow::Cow::Borrowed(base),
+            Some(v) if v.is_empty() => std::borrow::Cow::Borrowed(base),
+            Some(values) => std::borrow::Cow::Owned(
+                apply_point(base, values).expect("design points were checked on loading"),
+            ),
+        }
+    }
+
+    /// A short text naming a design point's values (`path=value;...`), empty for the
+    /// single point of a scenario without `[sweep]`.
+    pub fn point_label(&self, point: usize) -> String {
+        self.points
+            .get(point)
+            .map(|vals| {
+                vals.iter()
+                    .map(|(k, v)| format!("{k}={}", crate::output::scalar(v)))
+                    .collect::<Vec<_>>()
+                    .join(";")
+            })
+            .unwrap_or_default()
     }
 }
 
@@ -633,6 +673,33 @@ fn deserialize_at<T: serde::de::DeserializeOwned + Default>(
             None
         }
     }
+}
+
+/// Applies a design point's values (dotted parameter paths) to parameters.
+pub fn apply_point(base: &Params, values: &[(String, toml::Value)]) -> Result<Params, String> {
+    let mut table = match toml::Value::try_from(base) {
+        Ok(toml::Value::Table(t)) => t,
+        _ => return Err("parameters do not serialize".into()),
+    };
+    for (path, v) in values {
+        merge(&mut table, &nested(path, v.clone()));
+    }
+    serde_path_to_error::deserialize::<_, Params>(toml::Value::Table(table))
+        .map_err(|e| format!("{}: {}", e.path(), e.inner().message()))
+}
+
+/// `a.b.c = v` as nested tables.
+fn nested(path: &str, v: toml::Value) -> toml::Table {
+    let mut value = v;
+    let parts: Vec<&str> = path.split('.').collect();
+    for k in parts[1..].iter().rev() {
+        let mut t = toml::Table::new();
+        t.insert((*k).to_string(), value);
+        value = toml::Value::Table(t);
+    }
+    let mut t = toml::Table::new();
+    t.insert(parts[0].to_string(), value);
+    t
 }
 
 /// Overrides `base` with `over`: tables merge key by key, anything else replaces. A
@@ -773,6 +840,9 @@ fn check_params(p: &Params, out: &OutputParams) -> Vec<Problem> {
         }
     }
     c.dist("population.threshold", &pop.threshold, 0.0, 1.0);
+    c.dist("population.trust", &pop.trust, 0.0, 1.0);
+    c.dist("population.awareness", &pop.awareness, 0.0, 1.0);
+    c.dist("population.efficacy", &pop.efficacy, 0.0, 1.0);
     if pop.groups.is_empty() || pop.groups.len() > 255 {
         c.bad(
             "population.groups",

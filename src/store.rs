@@ -1,0 +1,455 @@
+//! The results store: runs are saved to disk as they finish, one part file per run
+//! and table, and gathered into the final tables in run order at the end.
+//!
+//! This is what makes a sweep safe and scalable:
+//! - memory stays bounded: a finished run's rows go to disk at once;
+//! - results are deterministic: tables are gathered in plan order, whatever the order
+//!   in which runs finished or the number of threads;
+//! - an interrupted sweep (Ctrl-C, `kill -9`, power cut) resumes: a part is written
+//!   under a temporary name, ends with a trailer line, and is renamed into place, so a
+//!   run counts as done only when its parts are whole;
+//! - a sweep splits across machines: a shard runs a slice of the plan into its own
+//!   folder, and merging the folders gathers exactly what one machine would have.
+//!
+//! Layout of a results folder while runs are under way:
+//! `.kampung/plan.json` (what is being run) and `.kampung/parts/TABLE/RUN.csv`.
+
+use crate::error::{Error, Result};
+use crate::output::{self, AtomicFile, ParamColumns, Table};
+use crate::scenario::Scenario;
+use crate::sweep::Outcome;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
+use std::fs;
+use std::io::Write;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+/// Last line of every complete part file.
+const TRAILER: &str = "#kampung-part-complete\n";
+/// Working folder inside a results folder.
+pub const WORK_DIR: &str = ".kampung";
+
+/// A deterministic slice of a plan: shard `index` of `count` (0-based) takes the
+/// contiguous block of runs `[index·total/count, (index+1)·total/count)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Shard {
+    /// This shard, in `0..count`.
+    pub index: usize,
+    /// Number of shards.
+    pub count: usize,
+}
+
+impl Shard {
+    /// Parses `I/N` (0 ≤ I < N).
+    pub fn parse(s: &str) -> std::result::Result<Shard, String> {
+        let (i, n) = s
+            .split_once('/')
+            .ok_or_else(|| format!("`{s}` is not of the form I/N (e.g. 0/4)"))?;
+        let index: usize = i
+            .trim()
+            .parse()
+            .map_err(|_| format!("`{i}` is not a whole number"))?;
+        let count: usize = n
+            .trim()
+            .parse()
+            .map_err(|_| format!("`{n}` is not a whole number"))?;
+        if count == 0 || index >= count {
+            return Err(format!("shard {index}/{count}: need 0 ≤ I < N"));
+        }
+        Ok(Shard { index, count })
+    }
+
+    /// The shard SLURM assigns to this array task, from `SLURM_ARRAY_TASK_ID` and
+    /// `SLURM_ARRAY_TASK_COUNT` (when both are set). Task ids are taken relative to
+    /// `SLURM_ARRAY_TASK_MIN` when that is set.
+    pub fn from_slurm_env() -> Option<std::result::Result<Shard, String>> {
+        let id = std::env::var("SLURM_ARRAY_TASK_ID").ok()?;
+        let count = std::env::var("SLURM_ARRAY_TASK_COUNT").ok()?;
+        let min = std::env::var("SLURM_ARRAY_TASK_MIN").unwrap_or_else(|_| "0".into());
+        let parse = |v: &str| {
+            v.trim()
+                .parse::<usize>()
+                .map_err(|_| format!("SLURM array variable `{v}` is not a whole number"))
+        };
+        Some((|| {
+            let (id, count, min) = (parse(&id)?, parse(&count)?, parse(&min)?);
+            Shard::parse(&format!("{}/{count}", id.saturating_sub(min)))
+        })())
+    }
+
+    /// The runs of this shard in a plan of `total` runs.
+    pub fn range(&self, total: usize) -> Range<usize> {
+        let lo = self.index * total / self.count;
+        let hi = (self.index + 1) * total / self.count;
+        lo..hi
+    }
+}
+
+/// What a results folder holds: `.kampung/plan.json`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PlanFile {
+    /// Always `kampung`.
+    pub program: String,
+    /// Program version that made the parts.
+    pub version: String,
+    /// Scenario name.
+    pub scenario: String,
+    /// SHA-256 of the scenario file.
+    pub scenario_sha256: String,
+    /// Runs in the whole plan.
+    pub runs: usize,
+    /// The shard this folder runs, if any.
+    pub shard: Option<Shard>,
+    /// The scenario file, as given (for `merge`).
+    #[serde(default)]
+    pub scenario_file: Option<String>,
+}
+
+impl PlanFile {
+    /// The plan file of a scenario run as `shard`.
+    pub fn of(s: &Scenario, shard: Option<Shard>) -> PlanFile {
+        PlanFile {
+            program: "kampung".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+            scenario: s.name.clone(),
+            scenario_sha256: s.sha256.clone(),
+            runs: s.run_count(),
+            shard,
+            scenario_file: s.file.as_ref().map(|f| {
+                std::fs::canonicalize(f)
+                    .unwrap_or_else(|_| f.clone())
+                    .display()
+                    .to_string()
+            }),
+        }
+    }
+
+    /// Whether two folders hold runs of the same plan (shards may differ).
+    pub fn same_plan(&self, other: &PlanFile) -> bool {
+        self.program == other.program
+            && self.version == other.version
+            && self.scenario_sha256 == other.scenario_sha256
+            && self.runs == other.runs
+    }
+
+    /// Reads the plan file of a results folder.
+    pub fn read(dir: &Path) -> Result<PlanFile> {
+        let path = dir.join(WORK_DIR).join("plan.json");
+        let text = fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+        serde_json::from_str(&text)
+            .map_err(|e| Error::Run(format!("{}: not a kampung plan file: {e}", path.display())))
+    }
+}
+
+/// How to treat what a results folder already holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// A new run: the folder must hold no parts of another plan.
+    Fresh,
+    /// Carry on: keep the finished runs of the same plan, refuse another plan's.
+    Resume,
+}
+
+/// A results folder receiving runs.
+#[derive(Debug)]
+pub struct Store {
+    dir: PathBuf,
+    params: ParamColumns,
+}
+
+fn part_path(dir: &Path, t: Table, index: usize) -> PathBuf {
+    dir.join(WORK_DIR)
+        .join("parts")
+        .join(t.name())
+        .join(format!("{index:09}.csv"))
+}
+
+impl Store {
+    /// Opens (creating) the working folder of `dir` for scenario `s`.
+    pub fn open(dir: &Path, s: &Scenario, shard: Option<Shard>, mode: Mode) -> Result<Store> {
+        let work = dir.join(WORK_DIR);
+        let plan = PlanFile::of(s, shard);
+        let plan_path = work.join("plan.json");
+        if plan_path.exists() {
+            let old = PlanFile::read(dir)?;
+            if !old.same_plan(&plan) || mode == Mode::Fresh {
+                if mode == Mode::Resume {
+                    return Err(Error::Run(format!(
+                        "{}: holds runs of another plan (scenario {} {}, kampung {}); \
+                         resume only with the same scenario file and version",
+                        dir.display(),
+                        old.scenario,
+                        &old.scenario_sha256[..12.min(old.scenario_sha256.len())],
+                        old.version
+                    )));
+                }
+                fs::remove_dir_all(&work).map_err(|e| Error::io(&work, e))?;
+            }
+        }
+        for t in Table::ALL {
+            let p = work.join("parts").join(t.name());
+            fs::create_dir_all(&p).map_err(|e| Error::io(&p, e))?;
+        }
+        if !plan_path.exists() {
+            let mut f = AtomicFile::create(&plan_path)?;
+            serde_json::to_writer_pretty(f.writer(), &plan)
+                .map_err(|e| Error::io(&plan_path, std::io::Error::other(e)))?;
+            f.commit()?;
+        }
+        Ok(Store {
+            dir: dir.to_path_buf(),
+            params: ParamColumns::new(s),
+        })
+    }
+
+    /// The runs whose parts are complete (finished or failed).
+    pub fn finished(&self) -> Result<BTreeSet<usize>> {
+        finished_in(&self.dir)
+    }
+
+    /// Saves one run's rows: every table's part, `runs` (or `failures`) last, so a
+    /// run whose `runs` part exists is complete.
+    pub fn save(&self, s: &Scenario, outcome: &Outcome) -> Result<()> {
+        match outcome {
+            Outcome::Done(r) => {
+                for t in [
+                    Table::Timeseries,
+                    Table::Stages,
+                    Table::Households,
+                    Table::Runs,
+                ] {
+                    if t == Table::Households && !s.output.households {
+                        continue;
+                    }
+                    let path = part_path(&self.dir, t, r.spec.index);
+                    write_part(&path, |w| output::write_rows(w, t, s, &self.params, r))?;
+                }
+            }
+            Outcome::Failed { spec, error } => {
+                let path = part_path(&self.dir, Table::Failures, spec.index);
+                write_part(&path, |w| output::write_failure(w, s, spec, error))?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Gathers the parts found in `sources` (this folder, or the shard folders being
+    /// merged) into the final tables of this folder, in run order, then writes the
+    /// manifest and removes the working folder. Fails, writing nothing final, if any
+    /// run of the plan is missing.
+    pub fn assemble(&self, s: &Scenario, sources: &[PathBuf]) -> Result<Assembled> {
+        let total = s.run_count();
+        // Where each run's parts are.
+        let mut home: Vec<Option<&PathBuf>> = vec![None; total];
+        let mut failed = 0usize;
+        for src in sources {
+            for i in finished_in(src)? {
+                if i < total && home[i].is_none() {
+                    home[i] = Some(src);
+                }
+            }
+        }
+        let missing: Vec<usize> = (0..total).filter(|&i| home[i].is_none()).collect();
+        if !missing.is_empty() {
+            let shown: Vec<String> = missing.iter().take(10).map(|i| i.to_string()).collect();
+            return Err(Error::Run(format!(
+                "{} of {total} runs are missing (runs {}{}); run the missing shards or resume",
+                missing.len(),
+                shown.join(", "),
+                if missing.len() > 10 { ", ..." } else { "" }
+            )));
+        }
+        let mut files = Vec::new();
+        for t in Table::ALL {
+            if t == Table::Households && !s.output.households {
+                continue;
+            }
+            let dest = self.dir.join(t.file());
+            let mut f = AtomicFile::create(&dest)?;
+            {
+                let mut w = csv::Writer::from_writer(f.writer());
+                w.write_record(output::header(t, &self.params))
+                    .map_err(|e| Error::Csv {
+                        path: dest.clone(),
+                        source: e,
+                    })?;
+                w.flush().map_err(|e| Error::io(&dest, e))?;
+            }
+            for (i, src) in home.iter().enumerate() {
+                let Some(src) = src else { continue };
+                let p = part_path(src, t, i);
+                if !p.exists() {
+                    continue;
+                }
+                let text = fs::read_to_string(&p).map_err(|e| Error::io(&p, e))?;
+                let body = text
+                    .strip_suffix(TRAILER)
+                    .ok_or_else(|| Error::Run(format!("{}: incomplete part file", p.display())))?;
+                if t == Table::Failures {
+                    failed += 1;
+                }
+                f.writer()
+                    .write_all(body.as_bytes())
+                    .map_err(|e| Error::io(&dest, e))?;
+            }
+            f.commit()?;
+            files.push(t.file().to_string());
+        }
+        Ok(Assembled { files, failed })
+    }
+
+    /// Gathers the final tables ([`Store::assemble`]), writes `manifest.json` last,
+    /// and removes the working folder. `extra_files` are files the caller wrote
+    /// besides the tables (listed in the manifest).
+    pub fn finish(
+        &self,
+        s: &Scenario,
+        sources: &[PathBuf],
+        info: &output::RunInfo,
+        extra: impl FnOnce(&Path) -> Result<Vec<String>>,
+    ) -> Result<Assembled> {
+        let mut done = self.assemble(s, sources)?;
+        done.files.extend(extra(&self.dir)?);
+        done.files.push("manifest.json".into());
+        let m = output::Manifest {
+            program: "kampung".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+            scenario: s.name.clone(),
+            scenario_file: s.file.as_ref().map(|f| f.display().to_string()),
+            scenario_sha256: s.sha256.clone(),
+            seed: s.seed,
+            replicates: s.replicates,
+            strategies: s.strategies.iter().map(|x| x.name.clone()).collect(),
+            points: s.point_count(),
+            runs: s.run_count(),
+            failed_runs: done.failed,
+            command_line: info.command_line.clone(),
+            threads: info.threads,
+            started: info.started.clone(),
+            finished: output::utc_now_iso8601(),
+            repairs: s.repairs.clone(),
+            files: done.files.clone(),
+            complete: true,
+        };
+        output::write_manifest(&self.dir, &m)?;
+        self.clean()?;
+        Ok(done)
+    }
+
+    /// Removes the working folder (after the final tables are written).
+    pub fn clean(&self) -> Result<()> {
+        let work = self.dir.join(WORK_DIR);
+        if work.exists() {
+            fs::remove_dir_all(&work).map_err(|e| Error::io(&work, e))?;
+        }
+        Ok(())
+    }
+
+    /// The results folder.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The `param.*` columns.
+    pub fn params(&self) -> &ParamColumns {
+        &self.params
+    }
+}
+
+/// What [`Store::assemble`] wrote.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Assembled {
+    /// Files written, in order.
+    pub files: Vec<String>,
+    /// Runs that failed.
+    pub failed: usize,
+}
+
+/// Runs with a complete `runs` or `failures` part in `dir`.
+pub fn finished_in(dir: &Path) -> Result<BTreeSet<usize>> {
+    let mut out = BTreeSet::new();
+    for t in [Table::Runs, Table::Failures] {
+        let p = dir.join(WORK_DIR).join("parts").join(t.name());
+        let Ok(entries) = fs::read_dir(&p) else {
+            continue;
+        };
+        for e in entries {
+            let e = e.map_err(|e| Error::io(&p, e))?;
+            let name = e.file_name();
+            let name = name.to_string_lossy();
+            let Some(stem) = name.strip_suffix(".csv") else {
+                continue;
+            };
+            let Ok(i) = stem.parse::<usize>() else {
+                continue;
+            };
+            if part_is_complete(&e.path()) {
+                out.insert(i);
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn part_is_complete(p: &Path) -> bool {
+    use std::io::{Read, Seek, SeekFrom};
+    let Ok(mut f) = fs::File::open(p) else {
+        return false;
+    };
+    let n = TRAILER.len() as i64;
+    if f.seek(SeekFrom::End(-n)).is_err() {
+        return false;
+    }
+    let mut buf = Vec::with_capacity(TRAILER.len());
+    f.read_to_end(&mut buf).is_ok() && buf == TRAILER.as_bytes()
+}
+
+fn write_part(
+    path: &Path,
+    body: impl FnOnce(&mut csv::Writer<&mut dyn Write>) -> csv::Result<()>,
+) -> Result<()> {
+    let mut f = AtomicFile::create_unsynced(path)?;
+    {
+        let w: &mut dyn Write = f.writer();
+        let mut c = csv::Writer::from_writer(w);
+        body(&mut c).map_err(|e| Error::Csv {
+            path: path.to_path_buf(),
+            source: e,
+        })?;
+        c.flush().map_err(|e| Error::io(path, e))?;
+    }
+    f.writer()
+        .write_all(TRAILER.as_bytes())
+        .map_err(|e| Error::io(path, e))?;
+    f.commit()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shards_cover_the_plan_exactly_once() {
+        for total in [0, 1, 7, 100, 1001] {
+            for count in [1, 2, 3, 7, 16] {
+                let mut seen = vec![0; total];
+                for index in 0..count {
+                    for i in (Shard { index, count }).range(total) {
+                        seen[i] += 1;
+                    }
+                }
+                assert!(seen.iter().all(|&c| c == 1), "total {total}, count {count}");
+            }
+        }
+    }
+
+    #[test]
+    fn shard_parsing() {
+        assert_eq!(Shard::parse("2/4"), Ok(Shard { index: 2, count: 4 }));
+        assert!(Shard::parse("4/4").is_err());
+        assert!(Shard::parse("x/4").is_err());
+        assert!(Shard::parse("1").is_err());
+        assert!(Shard::parse("0/0").is_err());
+    }
+}
