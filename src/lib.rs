@@ -26,6 +26,7 @@
 
 #![warn(missing_docs)]
 
+pub mod design;
 pub mod economy;
 pub mod error;
 pub mod household;
@@ -40,7 +41,9 @@ pub mod participation;
 pub mod population;
 pub mod rng;
 pub mod scenario;
+pub mod sensitivity;
 pub mod stage;
+pub mod stats;
 pub mod store;
 pub mod sweep;
 pub mod village;

@@ -130,6 +130,20 @@ impl Drop for AtomicFile {
     }
 }
 
+/// Formats a number for CSV into `buf`, as [`num`] does but without allocating:
+/// the shortest text that reads back as the same number (ryu), whole numbers without
+/// a fraction, `NA` when not finite.
+pub fn fmt_f64(buf: &mut ryu::Buffer, v: f64) -> &str {
+    if !v.is_finite() {
+        return NA;
+    }
+    if v == 0.0 {
+        return "0";
+    }
+    let text = buf.format_finite(v);
+    text.strip_suffix(".0").unwrap_or(text)
+}
+
 /// Formats a number for CSV: shortest round-trip form, `NA` when not finite.
 pub fn num(v: f64) -> String {
     if v.is_finite() {
@@ -291,26 +305,48 @@ pub fn header(t: Table, params: &ParamColumns) -> Vec<String> {
     h
 }
 
-/// Writes one finished run's rows of table `t`.
-pub fn write_rows<W: Write>(
-    w: &mut csv::Writer<W>,
+/// Writes one finished run's rows of table `t` (no header).
+pub fn write_rows(
+    out: &mut dyn Write,
     t: Table,
     s: &Scenario,
     params: &ParamColumns,
     r: &RunOutput,
 ) -> csv::Result<()> {
     let key = run_key(s, &r.spec);
+    if t == Table::Timeseries {
+        // The largest table, written straight from buffers: the run key once (quoted
+        // as CSV needs), then numbers, which never need quoting.
+        let mut prefix = csv::Writer::from_writer(Vec::new());
+        for k in &key {
+            prefix.write_field(k)?;
+        }
+        prefix.write_field("")?;
+        prefix.write_record(None::<&[u8]>)?;
+        let mut prefix = prefix
+            .into_inner()
+            .map_err(|e| csv::Error::from(e.into_error()))?;
+        prefix.truncate(prefix.len() - 1); // drop the line end, keep the last comma
+        let mut fb = ryu::Buffer::new();
+        let mut line: Vec<u8> = Vec::with_capacity(1024);
+        for (step, m) in &r.timeseries {
+            line.clear();
+            line.extend_from_slice(&prefix);
+            line.extend_from_slice(step.to_string().as_bytes());
+            for v in m.values() {
+                line.push(b',');
+                line.extend_from_slice(fmt_f64(&mut fb, v).as_bytes());
+            }
+            line.push(b'\n');
+            out.write_all(&line)?;
+        }
+        return Ok(());
+    }
+    let mut w = csv::Writer::from_writer(out);
+    let w = &mut w;
     let mut row: Vec<String> = Vec::with_capacity(64);
     match t {
-        Table::Timeseries => {
-            for (step, m) in &r.timeseries {
-                row.clear();
-                row.extend(key.iter().cloned());
-                row.push(step.to_string());
-                row.extend(m.values().iter().map(|&v| num(v)));
-                w.write_record(&row)?;
-            }
-        }
+        Table::Timeseries => unreachable!("written above"),
         Table::Runs => {
             row.extend(key.iter().cloned());
             row.push(r.spec.village_seed.to_string());
@@ -390,20 +426,24 @@ pub fn write_rows<W: Write>(
         }
         Table::Failures => {}
     }
+    w.flush()?;
     Ok(())
 }
 
 /// Writes the row of a failed run.
-pub fn write_failure<W: Write>(
-    w: &mut csv::Writer<W>,
+pub fn write_failure(
+    out: &mut dyn Write,
     s: &Scenario,
     spec: &RunSpec,
     error: &str,
 ) -> csv::Result<()> {
+    let mut w = csv::Writer::from_writer(out);
     let mut row: Vec<String> = run_key(s, spec).to_vec();
     row.push(s.point_label(spec.point));
     row.push(error.to_string());
-    w.write_record(&row)
+    w.write_record(&row)?;
+    w.flush()?;
+    Ok(())
 }
 
 /// Columns of `households.csv` after the run key and step.
@@ -608,6 +648,18 @@ mod tests {
         }
         assert!(!dest.exists());
         assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 0);
+    }
+
+    #[test]
+    fn fast_number_format_round_trips() {
+        let mut b = ryu::Buffer::new();
+        for v in [0.5, 3.0, -2.0, 1e-7, 123456.789, 0.1 + 0.2, 1e20, 2.5e-300] {
+            let fast = fmt_f64(&mut b, v).to_string();
+            assert_eq!(fast.parse::<f64>().unwrap(), v, "{fast}");
+        }
+        assert_eq!(fmt_f64(&mut b, f64::NAN), "NA");
+        assert_eq!(fmt_f64(&mut b, 3.0), "3");
+        assert_eq!(fmt_f64(&mut b, -0.0), "0");
     }
 
     #[test]

@@ -12,7 +12,8 @@
 //!   folder, and merging the folders gathers exactly what one machine would have.
 //!
 //! Layout of a results folder while runs are under way:
-//! `.kampung/plan.json` (what is being run) and `.kampung/parts/TABLE/RUN.csv`.
+//! `.kampung/plan.json` (what is being run) and `.kampung/parts/RUN.part` (one file
+//! per finished run, holding its rows of every table).
 
 use crate::error::{Error, Result};
 use crate::output::{self, AtomicFile, ParamColumns, Table};
@@ -158,11 +159,12 @@ pub struct Store {
     params: ParamColumns,
 }
 
-fn part_path(dir: &Path, t: Table, index: usize) -> PathBuf {
-    dir.join(WORK_DIR)
-        .join("parts")
-        .join(t.name())
-        .join(format!("{index:09}.csv"))
+fn parts_dir(dir: &Path) -> PathBuf {
+    dir.join(WORK_DIR).join("parts")
+}
+
+fn part_path(dir: &Path, index: usize) -> PathBuf {
+    parts_dir(dir).join(format!("{index:09}.part"))
 }
 
 impl Store {
@@ -187,10 +189,8 @@ impl Store {
                 fs::remove_dir_all(&work).map_err(|e| Error::io(&work, e))?;
             }
         }
-        for t in Table::ALL {
-            let p = work.join("parts").join(t.name());
-            fs::create_dir_all(&p).map_err(|e| Error::io(&p, e))?;
-        }
+        let parts = parts_dir(dir);
+        fs::create_dir_all(&parts).map_err(|e| Error::io(&parts, e))?;
         if !plan_path.exists() {
             let mut f = AtomicFile::create(&plan_path)?;
             serde_json::to_writer_pretty(f.writer(), &plan)
@@ -208,41 +208,51 @@ impl Store {
         finished_in(&self.dir)
     }
 
-    /// Saves one run's rows: every table's part, `runs` (or `failures`) last, so a
-    /// run whose `runs` part exists is complete.
+    /// Saves one run's rows of every table in one part file (see [`Part`]).
     pub fn save(&self, s: &Scenario, outcome: &Outcome) -> Result<()> {
-        match outcome {
-            Outcome::Done(r) => {
-                for t in [
-                    Table::Timeseries,
-                    Table::Stages,
-                    Table::Households,
-                    Table::Runs,
-                ] {
-                    if t == Table::Households && !s.output.households {
-                        continue;
-                    }
-                    let path = part_path(&self.dir, t, r.spec.index);
-                    write_part(&path, |w| output::write_rows(w, t, s, &self.params, r))?;
+        let path = part_path(&self.dir, outcome.spec().index);
+        let mut sections: Vec<(Table, Vec<u8>)> = Vec::with_capacity(Table::ALL.len());
+        let wrap = |e: csv::Error| Error::Csv {
+            path: path.clone(),
+            source: e,
+        };
+        for t in Table::ALL {
+            let mut buf = Vec::new();
+            match (outcome, t) {
+                (Outcome::Done(_), Table::Failures) => {}
+                (Outcome::Done(_), Table::Households) if !s.output.households => {}
+                (Outcome::Done(r), _) => {
+                    output::write_rows(&mut buf, t, s, &self.params, r).map_err(wrap)?
                 }
+                (Outcome::Failed { spec, error }, Table::Failures) => {
+                    output::write_failure(&mut buf, s, spec, error).map_err(wrap)?
+                }
+                (Outcome::Failed { .. }, _) => {}
             }
-            Outcome::Failed { spec, error } => {
-                let path = part_path(&self.dir, Table::Failures, spec.index);
-                write_part(&path, |w| output::write_failure(w, s, spec, error))?;
-            }
+            sections.push((t, buf));
         }
-        Ok(())
+        let mut f = AtomicFile::create_unsynced(&path)?;
+        let head: Vec<String> = sections
+            .iter()
+            .map(|(t, b)| format!("{}={}", t.name(), b.len()))
+            .collect();
+        let w = f.writer();
+        let io = |e| Error::io(&path, e);
+        writeln!(w, "{PART_HEADER} {}", head.join(" ")).map_err(io)?;
+        for (_, b) in &sections {
+            w.write_all(b).map_err(io)?;
+        }
+        w.write_all(TRAILER.as_bytes()).map_err(io)?;
+        f.commit()
     }
 
     /// Gathers the parts found in `sources` (this folder, or the shard folders being
-    /// merged) into the final tables of this folder, in run order, then writes the
-    /// manifest and removes the working folder. Fails, writing nothing final, if any
-    /// run of the plan is missing.
+    /// merged) into the final tables of this folder, in run order. Fails, writing
+    /// nothing final, if any run of the plan is missing.
     pub fn assemble(&self, s: &Scenario, sources: &[PathBuf]) -> Result<Assembled> {
         let total = s.run_count();
-        // Where each run's parts are.
+        // Where each run's part is.
         let mut home: Vec<Option<&PathBuf>> = vec![None; total];
-        let mut failed = 0usize;
         for src in sources {
             for i in finished_in(src)? {
                 if i < total && home[i].is_none() {
@@ -260,43 +270,50 @@ impl Store {
                 if missing.len() > 10 { ", ..." } else { "" }
             )));
         }
-        let mut files = Vec::new();
-        for t in Table::ALL {
-            if t == Table::Households && !s.output.households {
-                continue;
-            }
+        let tables: Vec<Table> = Table::ALL
+            .into_iter()
+            .filter(|&t| t != Table::Households || s.output.households)
+            .collect();
+        let mut files: Vec<(Table, AtomicFile)> = Vec::new();
+        for &t in &tables {
             let dest = self.dir.join(t.file());
             let mut f = AtomicFile::create(&dest)?;
-            {
-                let mut w = csv::Writer::from_writer(f.writer());
-                w.write_record(output::header(t, &self.params))
-                    .map_err(|e| Error::Csv {
-                        path: dest.clone(),
-                        source: e,
-                    })?;
-                w.flush().map_err(|e| Error::io(&dest, e))?;
-            }
-            for (i, src) in home.iter().enumerate() {
-                let Some(src) = src else { continue };
-                let p = part_path(src, t, i);
-                if !p.exists() {
-                    continue;
-                }
-                let text = fs::read_to_string(&p).map_err(|e| Error::io(&p, e))?;
-                let body = text
-                    .strip_suffix(TRAILER)
-                    .ok_or_else(|| Error::Run(format!("{}: incomplete part file", p.display())))?;
-                if t == Table::Failures {
+            let mut w = csv::Writer::from_writer(f.writer());
+            w.write_record(output::header(t, &self.params))
+                .map_err(|e| Error::Csv {
+                    path: dest.clone(),
+                    source: e,
+                })?;
+            w.flush().map_err(|e| Error::io(&dest, e))?;
+            drop(w);
+            files.push((t, f));
+        }
+        let mut failed = 0usize;
+        for (i, src) in home.iter().enumerate() {
+            let Some(src) = src else { continue };
+            let p = part_path(src, i);
+            let bytes = fs::read(&p).map_err(|e| Error::io(&p, e))?;
+            let part = Part::parse(&bytes)
+                .ok_or_else(|| Error::Run(format!("{}: not a complete part file", p.display())))?;
+            for (t, f) in files.iter_mut() {
+                let body = part.section(*t);
+                if *t == Table::Failures && !body.is_empty() {
                     failed += 1;
                 }
                 f.writer()
-                    .write_all(body.as_bytes())
-                    .map_err(|e| Error::io(&dest, e))?;
+                    .write_all(body)
+                    .map_err(|e| Error::io(self.dir.join(t.file()), e))?;
             }
-            f.commit()?;
-            files.push(t.file().to_string());
         }
-        Ok(Assembled { files, failed })
+        let mut names = Vec::new();
+        for (t, f) in files {
+            f.commit()?;
+            names.push(t.file().to_string());
+        }
+        Ok(Assembled {
+            files: names,
+            failed,
+        })
     }
 
     /// Gathers the final tables ([`Store::assemble`]), writes `manifest.json` last,
@@ -366,27 +383,25 @@ pub struct Assembled {
     pub failed: usize,
 }
 
-/// Runs with a complete `runs` or `failures` part in `dir`.
+/// Runs with a complete part file in `dir`.
 pub fn finished_in(dir: &Path) -> Result<BTreeSet<usize>> {
     let mut out = BTreeSet::new();
-    for t in [Table::Runs, Table::Failures] {
-        let p = dir.join(WORK_DIR).join("parts").join(t.name());
-        let Ok(entries) = fs::read_dir(&p) else {
+    let p = parts_dir(dir);
+    let Ok(entries) = fs::read_dir(&p) else {
+        return Ok(out);
+    };
+    for e in entries {
+        let e = e.map_err(|e| Error::io(&p, e))?;
+        let name = e.file_name();
+        let name = name.to_string_lossy();
+        let Some(stem) = name.strip_suffix(".part") else {
             continue;
         };
-        for e in entries {
-            let e = e.map_err(|e| Error::io(&p, e))?;
-            let name = e.file_name();
-            let name = name.to_string_lossy();
-            let Some(stem) = name.strip_suffix(".csv") else {
-                continue;
-            };
-            let Ok(i) = stem.parse::<usize>() else {
-                continue;
-            };
-            if part_is_complete(&e.path()) {
-                out.insert(i);
-            }
+        let Ok(i) = stem.parse::<usize>() else {
+            continue;
+        };
+        if part_is_complete(&e.path()) {
+            out.insert(i);
         }
     }
     Ok(out)
@@ -405,24 +420,45 @@ fn part_is_complete(p: &Path) -> bool {
     f.read_to_end(&mut buf).is_ok() && buf == TRAILER.as_bytes()
 }
 
-fn write_part(
-    path: &Path,
-    body: impl FnOnce(&mut csv::Writer<&mut dyn Write>) -> csv::Result<()>,
-) -> Result<()> {
-    let mut f = AtomicFile::create_unsynced(path)?;
-    {
-        let w: &mut dyn Write = f.writer();
-        let mut c = csv::Writer::from_writer(w);
-        body(&mut c).map_err(|e| Error::Csv {
-            path: path.to_path_buf(),
-            source: e,
-        })?;
-        c.flush().map_err(|e| Error::io(path, e))?;
+/// First word of a part file's header line.
+const PART_HEADER: &str = "#kampung-part";
+
+/// One run's part file: a header line `#kampung-part TABLE=BYTES ...` giving the
+/// length of each table's rows, the rows of each table in that order, and the
+/// trailer line. Lengths rather than markers keep any text in the rows safe.
+struct Part<'a> {
+    sections: Vec<(&'a str, &'a [u8])>,
+}
+
+impl<'a> Part<'a> {
+    fn parse(bytes: &'a [u8]) -> Option<Part<'a>> {
+        let body = bytes.strip_suffix(TRAILER.as_bytes())?;
+        let nl = body.iter().position(|&b| b == b'\n')?;
+        let head = std::str::from_utf8(&body[..nl]).ok()?;
+        let mut rest = &body[nl + 1..];
+        let mut words = head.split(' ');
+        if words.next()? != PART_HEADER {
+            return None;
+        }
+        let mut sections = Vec::new();
+        for w in words {
+            let (name, len) = w.split_once('=')?;
+            let len: usize = len.parse().ok()?;
+            if len > rest.len() {
+                return None;
+            }
+            sections.push((name, &rest[..len]));
+            rest = &rest[len..];
+        }
+        rest.is_empty().then_some(Part { sections })
     }
-    f.writer()
-        .write_all(TRAILER.as_bytes())
-        .map_err(|e| Error::io(path, e))?;
-    f.commit()
+
+    fn section(&self, t: Table) -> &'a [u8] {
+        self.sections
+            .iter()
+            .find(|(n, _)| *n == t.name())
+            .map_or(&[][..], |(_, b)| b)
+    }
 }
 
 #[cfg(test)]

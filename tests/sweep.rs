@@ -106,7 +106,7 @@ fn resume_after_kill_gives_the_uninterrupted_results() {
         std::thread::sleep(full.mul_f64(*frac).max(Duration::from_millis(20)));
         child.kill().unwrap(); // SIGKILL: no chance to clean up
         let status = child.wait().unwrap();
-        let parts = out.join(".kampung/parts/runs");
+        let parts = out.join(".kampung/parts");
         let saved = std::fs::read_dir(&parts).map(|d| d.count()).unwrap_or(0);
         if !status.success() && saved > 0 && !out.join("manifest.json").exists() {
             cut_midway += 1;
@@ -249,7 +249,7 @@ fn slurm_array_variables_select_the_shard() {
         .unwrap();
     assert!(out.status.success());
     let list = |d: &Path| {
-        let mut v: Vec<String> = std::fs::read_dir(d.join(".kampung/parts/runs"))
+        let mut v: Vec<String> = std::fs::read_dir(d.join(".kampung/parts"))
             .unwrap()
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
             .collect();

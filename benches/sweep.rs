@@ -1,0 +1,81 @@
+//! Benchmarks of the sweep machinery (issue 4):
+//!
+//! - `strategy_comparison`: runs per second of the shipped strategy comparison
+//!   (`scenarios/strategies.toml`, every strategy, 4 replicates each, saved to disk as
+//!   the CLI does) on 1 and 2 threads; throughput is in runs.
+//! - `overhead`: one 500-household, 260-step run of the default village alone, and the
+//!   same run with what the sweep adds around it (panic guard, blow-up check, writing
+//!   its part files); the difference is the machinery's overhead per run.
+//!
+//! Run with `cargo bench --bench sweep`; the figures are in `docs/performance.md`.
+
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use kampung::Scenario;
+use kampung::output::{self, Table};
+use kampung::store::{Mode, Store};
+use kampung::sweep;
+use std::path::Path;
+use std::time::Duration;
+
+fn strategy_comparison(c: &mut Criterion) {
+    let mut s = Scenario::from_file(Path::new("scenarios/strategies.toml")).expect("valid");
+    s.replicates = 4;
+    let specs = sweep::plan(&s);
+    let mut g = c.benchmark_group("strategy_comparison");
+    g.sample_size(10)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(10))
+        .throughput(Throughput::Elements(specs.len() as u64));
+    for threads in [1usize, 2] {
+        g.bench_with_input(BenchmarkId::new("threads", threads), &threads, |b, &t| {
+            b.iter(|| {
+                let dir = tempfile::tempdir().expect("temp dir");
+                let store = Store::open(dir.path(), &s, None, Mode::Fresh).expect("store");
+                sweep::run_each(&s, &specs, Some(t), &|o| store.save(&s, &o)).expect("runs");
+            })
+        });
+    }
+    g.finish();
+}
+
+fn overhead(c: &mut Criterion) {
+    let mut s = Scenario::from_file(Path::new("scenarios/village.toml")).expect("valid");
+    s.replicates = 1;
+    s.output.household_steps.clear();
+    s.output.households = false;
+    let mut p = s.strategies[0].params.clone();
+    p.time.steps = 260;
+    s.strategies[0].params = p;
+    let spec = sweep::plan(&s).remove(0);
+    let mut g = c.benchmark_group("overhead");
+    g.sample_size(20)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(8));
+    g.bench_function("run_only", |b| b.iter(|| sweep::run_one(&s, &spec)));
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = Store::open(dir.path(), &s, None, Mode::Fresh).expect("store");
+    let done = sweep::run_guarded(&s, &spec);
+    g.bench_function("save_only", |b| {
+        b.iter(|| store.save(&s, &done).expect("saved"))
+    });
+    if let sweep::Outcome::Done(r) = &done {
+        g.bench_function("format_only", |b| {
+            b.iter(|| {
+                for t in [Table::Timeseries, Table::Stages, Table::Runs] {
+                    output::write_rows(&mut std::io::sink(), t, &s, store.params(), r)
+                        .expect("rows");
+                }
+            })
+        });
+    }
+    g.bench_function("run_guarded_and_saved", |b| {
+        b.iter(|| {
+            let o = sweep::run_guarded(&s, &spec);
+            store.save(&s, &o).expect("saved");
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, strategy_comparison, overhead);
+criterion_main!(benches);
