@@ -26,6 +26,7 @@
 
 #![warn(missing_docs)]
 
+pub mod analysis;
 pub mod design;
 pub mod economy;
 pub mod error;

@@ -1,6 +1,7 @@
 //! The `kampung` command line: a thin layer over the library.
 
 use clap::{Parser, Subcommand};
+use kampung::analysis;
 use kampung::output::{self, RunInfo};
 use kampung::store::{self, Mode, PlanFile, Shard, Store};
 use kampung::sweep::{self, Outcome};
@@ -72,6 +73,25 @@ enum Command {
         #[arg(long, default_value_t = 5)]
         show: usize,
     },
+    /// Sensitivity analysis (Morris elementary effects, Sobol indices) of the outcomes
+    /// the scenario's `[sensitivity]` table names over its ranges; writes
+    /// sensitivity.csv.
+    Sensitivity {
+        /// Scenario file.
+        scenario: PathBuf,
+        /// Output folder [default: results/<scenario>-sensitivity-<UTC timestamp>/].
+        #[arg(long, short)]
+        out: Option<PathBuf>,
+        /// Write into an existing, non-empty output folder.
+        #[arg(long)]
+        force: bool,
+        /// Worker threads [default: all cores].
+        #[arg(long, short = 'j')]
+        threads: Option<usize>,
+        /// Print nothing but errors and the output file.
+        #[arg(long, short)]
+        quiet: bool,
+    },
     /// Merge the folders of shard runs into one results folder, identical to a
     /// single-machine run.
     Merge {
@@ -119,6 +139,13 @@ fn main() -> ExitCode {
             threads,
             show,
         } => plan(&scenario, threads, show),
+        Command::Sensitivity {
+            scenario,
+            out,
+            force,
+            threads,
+            quiet,
+        } => sensitivity(&scenario, out, force, threads, quiet),
         Command::Merge {
             shards,
             out,
@@ -302,9 +329,14 @@ fn run(a: RunArgs) -> Result<ExitCode, Error> {
         started,
         threads,
     };
-    let done = store.finish(&s, std::slice::from_ref(&dir), &info, |_| Ok(Vec::new()))?;
+    let table = Mutex::new(String::new());
+    let done = store.finish(&s, std::slice::from_ref(&dir), &info, |d| {
+        let (files, rows) = analysis::write_statistics(d, &s)?;
+        *table.lock().unwrap_or_else(|e| e.into_inner()) = analysis::compare_table(&s, &rows);
+        Ok(files)
+    })?;
     if !a.quiet {
-        print_summary(&dir);
+        eprint!("{}", table.into_inner().unwrap_or_else(|e| e.into_inner()));
     }
     println!("results written to {}", dir.display());
     if done.failed > 0 {
@@ -377,9 +409,14 @@ fn merge(
         started,
         threads: 1,
     };
-    let done = store.finish(&s, shards, &info, |_| Ok(Vec::new()))?;
+    let table = Mutex::new(String::new());
+    let done = store.finish(&s, shards, &info, |d| {
+        let (files, rows) = analysis::write_statistics(d, &s)?;
+        *table.lock().unwrap_or_else(|e| e.into_inner()) = analysis::compare_table(&s, &rows);
+        Ok(files)
+    })?;
     if !quiet {
-        print_summary(out);
+        eprint!("{}", table.into_inner().unwrap_or_else(|e| e.into_inner()));
     }
     println!(
         "merged {} into {}",
@@ -391,6 +428,65 @@ fn merge(
     } else {
         ExitCode::SUCCESS
     })
+}
+
+fn sensitivity(
+    file: &Path,
+    out: Option<PathBuf>,
+    force: bool,
+    threads: Option<usize>,
+    quiet: bool,
+) -> Result<ExitCode, Error> {
+    let s = Scenario::from_file(file)?;
+    let dir = out.unwrap_or_else(|| fresh_results_dir(&format!("{}-sensitivity", s.name)));
+    output::prepare_dir(&dir, force)?;
+    let bar = Mutex::new(None::<indicatif::ProgressBar>);
+    let tty = !quiet && std::io::stderr().is_terminal();
+    let t0 = Instant::now();
+    let rows = analysis::sensitivity(&s, threads, &|k, total| {
+        if quiet {
+            return;
+        }
+        let mut b = bar.lock().unwrap_or_else(|e| e.into_inner());
+        if tty {
+            b.get_or_insert_with(|| indicatif::ProgressBar::new(total as u64))
+                .set_position(k as u64);
+        } else if k == total || k.is_multiple_of((total / 10).max(1)) {
+            eprintln!("  {k}/{total} runs done");
+        }
+    })?;
+    if let Some(b) = bar.into_inner().unwrap_or_else(|e| e.into_inner()) {
+        b.finish_and_clear();
+    }
+    let path = dir.join("sensitivity.csv");
+    analysis::write_sensitivity(&path, &rows)?;
+    if !quiet {
+        eprintln!("finished in {:.1} s", t0.elapsed().as_secs_f64());
+        eprintln!(
+            "{:<8} {:<34} {:<36} {:<8} {:>9} {:>21}",
+            "method", "outcome", "parameter", "index", "estimate", "95% CI"
+        );
+        for r in &rows {
+            if r.index == "mu" || r.index == "sigma" {
+                continue;
+            }
+            eprintln!(
+                "{:<8} {:<34} {:<36} {:<8} {:>9.3} {:>21}",
+                r.method,
+                r.outcome,
+                r.parameter,
+                r.index,
+                r.estimate,
+                if r.ci.0.is_finite() {
+                    format!("[{:.3}, {:.3}]", r.ci.0, r.ci.1)
+                } else {
+                    String::new()
+                }
+            );
+        }
+    }
+    println!("sensitivity written to {}", path.display());
+    Ok(ExitCode::SUCCESS)
 }
 
 fn plan(file: &Path, threads: Option<usize>, show: usize) -> Result<ExitCode, Error> {
@@ -443,6 +539,15 @@ fn plan(file: &Path, threads: Option<usize>, show: usize) -> Result<ExitCode, Er
         threads,
         human_bytes(in_flight)
     );
+    if let Some(sp) = &s.sensitivity {
+        let k = sp.ranges(&s.sweep).len();
+        let mut runs: Vec<_> = analysis::sensitivity_runs(sp, k, s.replicates)
+            .into_iter()
+            .collect();
+        runs.sort();
+        let text: Vec<String> = runs.iter().map(|(m, n)| format!("{m}: {n} runs")).collect();
+        println!("sensitivity ({} parameters): {}", k, text.join(", "));
+    }
     println!("first runs:");
     for r in specs.iter().take(show) {
         let label = s.point_label(r.point);
@@ -547,71 +652,6 @@ impl Progress {
             b.finish_and_clear();
         }
     }
-}
-
-/// Mean outcomes per strategy, read back from `runs.csv`: at the end, and after the
-/// organizer's exit.
-fn print_summary(dir: &Path) {
-    let Ok(mut rdr) = csv::Reader::from_path(dir.join("runs.csv")) else {
-        return;
-    };
-    let Ok(header) = rdr.headers().cloned() else {
-        return;
-    };
-    let col = |name: &str| header.iter().position(|h| h == name);
-    let cols = [
-        ("capacity", col("final.capacity")),
-        ("cap. post", col("post_exit.capacity")),
-        ("gap", col("final.access_gap")),
-        ("gap post", col("post_exit.access_gap")),
-        ("unreached", col("final.unreached_marginalized")),
-        ("members", col("final.members")),
-    ];
-    let Some(strategy) = col("strategy") else {
-        return;
-    };
-    let mut order: Vec<String> = Vec::new();
-    let mut sums: std::collections::HashMap<String, (usize, Vec<(f64, usize)>)> =
-        std::collections::HashMap::new();
-    for rec in rdr.records().flatten() {
-        let name = rec.get(strategy).unwrap_or("").to_string();
-        if !sums.contains_key(&name) {
-            order.push(name.clone());
-        }
-        let e = sums
-            .entry(name)
-            .or_insert_with(|| (0, vec![(0.0, 0); cols.len()]));
-        e.0 += 1;
-        for (k, (_, c)) in cols.iter().enumerate() {
-            if let Some(v) = c
-                .and_then(|c| rec.get(c))
-                .and_then(|x| x.parse::<f64>().ok())
-            {
-                e.1[k].0 += v;
-                e.1[k].1 += 1;
-            }
-        }
-    }
-    eprint!("\n{:<22} {:>5}", "strategy", "runs");
-    for (name, _) in &cols {
-        eprint!(" {name:>10}");
-    }
-    eprintln!();
-    for name in &order {
-        let (n, v) = &sums[name];
-        eprint!("{name:<22} {n:>5}");
-        for (sum, k) in v {
-            if *k > 0 {
-                eprint!(" {:>10.3}", sum / *k as f64);
-            } else {
-                eprint!(" {:>10}", "NA");
-            }
-        }
-        eprintln!();
-    }
-    eprintln!(
-        "(means over runs; `post` = after the organizer's exit, at output.post_exit_horizon)"
-    );
 }
 
 /// `results/<name>-<UTC timestamp>`, with a numeric suffix if that exists already.

@@ -9,6 +9,8 @@
 
 pub mod locate;
 
+use crate::analysis::SensitivityParams;
+use crate::design::{self, DesignError, SweepParams};
 use crate::economy::{EconomyParams, ShockParams};
 use crate::error::{Diagnostic, Error, Result};
 use crate::input::{self, EdgeData, HouseholdRecord};
@@ -232,6 +234,10 @@ pub struct Scenario {
     /// The design points: parameter paths and values set at each point (one point
     /// with no values when the scenario has no `[sweep]`).
     pub points: Vec<Vec<(String, toml::Value)>>,
+    /// The `[sweep]` table as written.
+    pub sweep: SweepParams,
+    /// The `[sensitivity]` table, if any.
+    pub sensitivity: Option<SensitivityParams>,
 }
 
 const TOP_KEYS: &[&str] = &[
@@ -249,6 +255,8 @@ const TOP_KEYS: &[&str] = &[
     "institution",
     "output",
     "strategies",
+    "sweep",
+    "sensitivity",
 ];
 const PARAM_KEYS: &[&str] = &[
     "time",
@@ -484,6 +492,77 @@ impl Scenario {
         if !diags.is_empty() {
             return Err(Error::Invalid(diags));
         }
+
+        // The experiment design: every point must give valid parameters for every
+        // strategy.
+        let sweep: SweepParams =
+            deserialize_at(&root, "sweep", &idx, &KeyPath::default(), &mut diags)
+                .unwrap_or_default();
+        let sensitivity: Option<SensitivityParams> =
+            deserialize_at(&root, "sensitivity", &idx, &KeyPath::default(), &mut diags);
+        if !diags.is_empty() {
+            return Err(Error::Invalid(diags));
+        }
+        let design = match design::build(&sweep, base_dir, meta.seed) {
+            Ok(d) => d,
+            Err(errors) => {
+                for e in errors {
+                    diags.push(design_diag(&idx, shown, e));
+                }
+                return Err(Error::Invalid(diags));
+            }
+        };
+        let points: Vec<Vec<(String, toml::Value)>> =
+            design.points.iter().map(|p| p.values.clone()).collect();
+        for st in &strategies {
+            for (k, values) in points.iter().enumerate() {
+                if values.is_empty() {
+                    continue;
+                }
+                let at_sweep = |path: &str| sweep_key(&sweep, path);
+                match apply_point(&st.params, values) {
+                    Err(m) => {
+                        let path = m.split(':').next().unwrap_or("").to_string();
+                        diags.push(idx.diag(
+                            &at_sweep(&path),
+                            false,
+                            format!("design point {k} ({}): {m}", design.label(k)),
+                            Some("values of the parameter's type".into()),
+                        ));
+                    }
+                    Ok(params) => {
+                        for p in check_params(&params, &output) {
+                            let key = p.path.to_string();
+                            let located = if values.iter().any(|(v, _)| *v == key) {
+                                at_sweep(&key)
+                            } else {
+                                p.path.clone()
+                            };
+                            let mut d = idx.diag(
+                                &located,
+                                false,
+                                format!("design point {k} ({}): {}", design.label(k), p.message),
+                                p.allowed,
+                            );
+                            d.key = key;
+                            diags.push(d);
+                        }
+                    }
+                }
+                if diags.len() >= 20 {
+                    break;
+                }
+            }
+        }
+        if let Some(sp) = &sensitivity {
+            for (path, message, allowed) in sp.check(&sweep) {
+                diags.push(idx.diag(&KeyPath::parse(&path), false, message, allowed));
+            }
+        }
+        dedup_diagnostics(&mut diags);
+        if !diags.is_empty() {
+            return Err(Error::Invalid(diags));
+        }
         use sha2::Digest;
         let sha256 = sha2::Sha256::digest(text.as_bytes())
             .iter()
@@ -500,7 +579,9 @@ impl Scenario {
             strategies,
             inputs,
             repairs,
-            points: vec![Vec::new()],
+            points,
+            sweep,
+            sensitivity,
         })
     }
 
@@ -671,6 +752,45 @@ fn deserialize_at<T: serde::de::DeserializeOwned + Default>(
             d.allowed = allowed;
             diags.push(d);
             None
+        }
+    }
+}
+
+/// Where a design value for `path` is written in the scenario: under
+/// `[sweep.factorial]`, `[sweep.zip]`, or the ranges of `[sweep.lhs]`/`[sweep.sobol]`
+/// (the `table` key for a CSV design).
+fn sweep_key(sweep: &SweepParams, path: &str) -> KeyPath {
+    let mut k = KeyPath::default().key("sweep");
+    if sweep.factorial.contains_key(path) {
+        k = k.key("factorial").key(path);
+    } else if sweep.zip.contains_key(path) {
+        k = k.key("zip").key(path);
+    } else if sweep.lhs.is_some() {
+        k = k.key("lhs").key("ranges").key(path);
+    } else if sweep.sobol.is_some() {
+        k = k.key("sobol").key("ranges").key(path);
+    } else if sweep.table.is_some() {
+        k = k.key("table");
+    }
+    k
+}
+
+fn design_diag(idx: &SpanIndex, shown: &str, e: DesignError) -> Diagnostic {
+    match (&e.file, e.line) {
+        (Some(file), Some(line)) => Diagnostic {
+            file: file.clone(),
+            line: line as usize,
+            column: e.column.unwrap_or(1),
+            key: e.key,
+            message: e.message,
+            allowed: e.allowed,
+        },
+        _ => {
+            let mut d = idx.diag(&KeyPath::parse(&e.key), false, e.message, e.allowed);
+            if d.file.is_empty() {
+                d.file = shown.to_string();
+            }
+            d
         }
     }
 }

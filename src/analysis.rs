@@ -1,0 +1,763 @@
+//! Statistics over a finished sweep: `summary.csv` (every outcome of every strategy ×
+//! design point), `compare.csv` (every strategy against the baseline, paired by
+//! replicate) and the sensitivity analysis of `kampung sensitivity`.
+//!
+//! Everything here reads the outcomes of `runs.csv` (the `final.*` and `post_exit.*`
+//! columns), so it works the same on one machine's results and on merged shards.
+
+use crate::design::{self, Range, SweepParams};
+use crate::error::{Error, Result};
+use crate::metrics::Metrics;
+use crate::output::{AtomicFile, num};
+use crate::scenario::Scenario;
+use crate::sensitivity;
+use crate::stats;
+use crate::sweep;
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::io::Write;
+use std::path::Path;
+use std::sync::Mutex;
+
+/// Outcomes of `runs.csv` by run: the column names and, per run, the key
+/// (strategy, point, replicate) and values.
+#[derive(Debug, Clone, Default)]
+pub struct Outcomes {
+    /// Outcome column names (`final.*`, `post_exit.*`).
+    pub columns: Vec<String>,
+    /// One entry per run, in file order.
+    pub runs: Vec<RunOutcomes>,
+}
+
+/// One run's outcomes.
+#[derive(Debug, Clone)]
+pub struct RunOutcomes {
+    /// Strategy name.
+    pub strategy: String,
+    /// Design point.
+    pub point: usize,
+    /// Replicate.
+    pub replicate: u32,
+    /// Values aligned with [`Outcomes::columns`] (NaN for `NA`).
+    pub values: Vec<f64>,
+}
+
+impl Outcomes {
+    /// Reads the outcome columns of a `runs.csv`.
+    pub fn read(path: &Path) -> Result<Outcomes> {
+        let bad = |m: String| Error::Run(format!("{}: {m}", path.display()));
+        let mut rdr = csv::Reader::from_path(path).map_err(|e| bad(e.to_string()))?;
+        let header = rdr.headers().map_err(|e| bad(e.to_string()))?.clone();
+        let col = |n: &str| header.iter().position(|h| h == n);
+        let (Some(cs), Some(cp), Some(cr)) = (col("strategy"), col("point"), col("replicate"))
+        else {
+            return Err(bad(
+                "not a kampung runs.csv (no strategy/point/replicate)".into()
+            ));
+        };
+        let outcome_cols: Vec<(usize, String)> = header
+            .iter()
+            .enumerate()
+            .filter(|(_, h)| {
+                (h.starts_with("final.") || h.starts_with("post_exit.")) && *h != "post_exit.step"
+            })
+            .map(|(i, h)| (i, h.to_string()))
+            .collect();
+        let mut runs = Vec::new();
+        for rec in rdr.records() {
+            let rec = rec.map_err(|e| bad(e.to_string()))?;
+            let get = |i: usize| rec.get(i).unwrap_or("");
+            runs.push(RunOutcomes {
+                strategy: get(cs).to_string(),
+                point: get(cp)
+                    .parse()
+                    .map_err(|_| bad(format!("bad point `{}`", get(cp))))?,
+                replicate: get(cr)
+                    .parse()
+                    .map_err(|_| bad(format!("bad replicate `{}`", get(cr))))?,
+                values: outcome_cols
+                    .iter()
+                    .map(|(i, _)| get(*i).parse::<f64>().unwrap_or(f64::NAN))
+                    .collect(),
+            });
+        }
+        Ok(Outcomes {
+            columns: outcome_cols.into_iter().map(|(_, h)| h).collect(),
+            runs,
+        })
+    }
+
+    fn column(&self, name: &str) -> Option<usize> {
+        self.columns.iter().position(|c| c == name)
+    }
+}
+
+/// Values of one outcome for a (strategy, point), indexed by replicate.
+fn by_replicate(o: &Outcomes, strategy: &str, point: usize, col: usize, reps: usize) -> Vec<f64> {
+    let mut v = vec![f64::NAN; reps];
+    for r in &o.runs {
+        if r.strategy == strategy && r.point == point && (r.replicate as usize) < reps {
+            v[r.replicate as usize] = r.values[col];
+        }
+    }
+    v
+}
+
+/// Writes `summary.csv`: for every strategy × point × outcome, the number of runs,
+/// mean, standard deviation, standard error, 95% confidence interval and median.
+pub fn write_summary(dir: &Path, s: &Scenario, o: &Outcomes) -> Result<()> {
+    let path = dir.join("summary.csv");
+    let mut f = AtomicFile::create(&path)?;
+    {
+        let mut w = csv::Writer::from_writer(f.writer());
+        let err = |e: csv::Error| Error::Csv {
+            path: path.clone(),
+            source: e,
+        };
+        w.write_record([
+            "scenario",
+            "strategy",
+            "point",
+            "point_values",
+            "outcome",
+            "n",
+            "mean",
+            "sd",
+            "se",
+            "ci_low",
+            "ci_high",
+            "median",
+        ])
+        .map_err(err)?;
+        let reps = s.replicates as usize;
+        for st in &s.strategies {
+            for point in 0..s.point_count() {
+                for (c, name) in o.columns.iter().enumerate() {
+                    let v = by_replicate(o, &st.name, point, c, reps);
+                    let m = stats::summarize(&v);
+                    w.write_record([
+                        s.name.clone(),
+                        st.name.clone(),
+                        point.to_string(),
+                        s.point_label(point),
+                        name.clone(),
+                        m.n.to_string(),
+                        num(m.mean),
+                        num(m.sd),
+                        num(m.se),
+                        num(m.ci_low),
+                        num(m.ci_high),
+                        num(m.median),
+                    ])
+                    .map_err(err)?;
+                }
+            }
+        }
+        w.flush().map_err(|e| Error::io(&path, e))?;
+    }
+    f.commit()
+}
+
+/// The outcomes strategies are ranked on, and whether more is better.
+pub const RANKED: &[(&str, bool)] = &[
+    ("final.capacity", true),
+    ("post_exit.capacity", true),
+    ("final.access_gap", false),
+    ("post_exit.access_gap", false),
+    ("final.unreached_marginalized", false),
+    ("post_exit.unreached_marginalized", false),
+];
+
+/// One row of `compare.csv`.
+#[derive(Debug, Clone)]
+pub struct CompareRow {
+    /// Design point.
+    pub point: usize,
+    /// Strategy compared.
+    pub strategy: String,
+    /// Outcome.
+    pub outcome: String,
+    /// Whether more of the outcome is better.
+    pub higher_is_better: bool,
+    /// Mean of the strategy.
+    pub mean: f64,
+    /// Mean of the baseline.
+    pub baseline_mean: f64,
+    /// Paired comparison strategy − baseline.
+    pub cmp: stats::Comparison,
+    /// Rank among the strategies on this outcome at this point (1 = best).
+    pub rank: usize,
+}
+
+/// Compares every strategy with the baseline (the first strategy), paired by
+/// replicate (strategies of one replicate share the village and the shocks), on the
+/// [`RANKED`] outcomes, and ranks the strategies on each.
+pub fn compare(s: &Scenario, o: &Outcomes) -> Vec<CompareRow> {
+    let reps = s.replicates as usize;
+    let base = &s.strategies[0].name;
+    let mut rows = Vec::new();
+    for point in 0..s.point_count() {
+        for &(outcome, higher) in RANKED {
+            let Some(c) = o.column(outcome) else { continue };
+            let b = by_replicate(o, base, point, c, reps);
+            let mut block: Vec<CompareRow> = s
+                .strategies
+                .iter()
+                .map(|st| {
+                    let a = by_replicate(o, &st.name, point, c, reps);
+                    CompareRow {
+                        point,
+                        strategy: st.name.clone(),
+                        outcome: outcome.to_string(),
+                        higher_is_better: higher,
+                        mean: stats::summarize(&a).mean,
+                        baseline_mean: stats::summarize(&b).mean,
+                        cmp: stats::paired(&a, &b),
+                        rank: 0,
+                    }
+                })
+                .collect();
+            let mut order: Vec<usize> = (0..block.len()).collect();
+            order.sort_by(|&x, &y| {
+                let (a, b) = (block[x].mean, block[y].mean);
+                let ord = if higher {
+                    b.total_cmp(&a)
+                } else {
+                    a.total_cmp(&b)
+                };
+                ord.then(x.cmp(&y))
+            });
+            for (rank, &i) in order.iter().enumerate() {
+                block[i].rank = rank + 1;
+            }
+            rows.extend(block);
+        }
+    }
+    rows
+}
+
+/// Writes `compare.csv`.
+pub fn write_compare(dir: &Path, s: &Scenario, rows: &[CompareRow]) -> Result<()> {
+    let path = dir.join("compare.csv");
+    let mut f = AtomicFile::create(&path)?;
+    {
+        let mut w = csv::Writer::from_writer(f.writer());
+        let err = |e: csv::Error| Error::Csv {
+            path: path.clone(),
+            source: e,
+        };
+        w.write_record([
+            "scenario",
+            "point",
+            "point_values",
+            "outcome",
+            "higher_is_better",
+            "strategy",
+            "baseline",
+            "rank",
+            "n",
+            "mean",
+            "baseline_mean",
+            "difference",
+            "ci_low",
+            "ci_high",
+            "effect_size",
+            "p_value",
+            "significant",
+        ])
+        .map_err(err)?;
+        for r in rows {
+            w.write_record([
+                s.name.clone(),
+                r.point.to_string(),
+                s.point_label(r.point),
+                r.outcome.clone(),
+                r.higher_is_better.to_string(),
+                r.strategy.clone(),
+                s.strategies[0].name.clone(),
+                r.rank.to_string(),
+                r.cmp.n.to_string(),
+                num(r.mean),
+                num(r.baseline_mean),
+                num(r.cmp.difference),
+                num(r.cmp.ci_low),
+                num(r.cmp.ci_high),
+                num(r.cmp.effect_size),
+                num(r.cmp.p_value),
+                r.cmp.significant.to_string(),
+            ])
+            .map_err(err)?;
+        }
+        w.flush().map_err(|e| Error::io(&path, e))?;
+    }
+    f.commit()
+}
+
+/// The comparison as a text table: for each design point, strategies ranked on
+/// capacity after exit, with each outcome's difference from the baseline and its
+/// 95% interval; `~` marks a difference that is not significant.
+pub fn compare_table(s: &Scenario, rows: &[CompareRow]) -> String {
+    let mut out = String::new();
+    let shown = [
+        ("post_exit.capacity", "capacity after exit"),
+        ("final.capacity", "capacity"),
+        ("post_exit.access_gap", "access gap after exit"),
+        ("post_exit.unreached_marginalized", "unreached after exit"),
+    ];
+    for point in 0..s.point_count() {
+        let label = s.point_label(point);
+        if !label.is_empty() {
+            out.push_str(&format!("\npoint {point}: {label}\n"));
+        }
+        let find = |st: &str, oc: &str| {
+            rows.iter()
+                .find(|r| r.point == point && r.strategy == st && r.outcome == oc)
+        };
+        let mut order: Vec<&str> = s.strategies.iter().map(|x| x.name.as_str()).collect();
+        let key = |st: &str| {
+            find(st, "post_exit.capacity")
+                .or_else(|| find(st, "final.capacity"))
+                .map_or(usize::MAX, |r| r.rank)
+        };
+        order.sort_by_key(|st| key(st));
+        out.push_str(&format!("\n{:<4} {:<22}", "rank", "strategy"));
+        for (_, h) in shown {
+            out.push_str(&format!(" {h:>26}"));
+        }
+        out.push('\n');
+        for st in order {
+            out.push_str(&format!("{:<4} {:<22}", key(st), st));
+            for (oc, _) in shown {
+                let cell = match find(st, oc) {
+                    None => "NA".to_string(),
+                    Some(r) if st == s.strategies[0].name => format!("{:.3} (baseline)", r.mean),
+                    Some(r) if !r.cmp.difference.is_finite() => format!("{:.3}", r.mean),
+                    Some(r) => format!(
+                        "{:.3} {:+.3}{} [{:+.3},{:+.3}]",
+                        r.mean,
+                        r.cmp.difference,
+                        if r.cmp.significant { " " } else { "~" },
+                        r.cmp.ci_low,
+                        r.cmp.ci_high
+                    ),
+                };
+                out.push_str(&format!(" {cell:>26}"));
+            }
+            out.push('\n');
+        }
+    }
+    out.push_str(&format!(
+        "(mean, difference from `{}` paired by replicate, 95% CI; ~ = not significant)\n",
+        s.strategies[0].name
+    ));
+    out
+}
+
+/// Writes `summary.csv` and `compare.csv` from the `runs.csv` in `dir`; returns the
+/// files written and the comparison rows.
+pub fn write_statistics(dir: &Path, s: &Scenario) -> Result<(Vec<String>, Vec<CompareRow>)> {
+    let o = Outcomes::read(&dir.join("runs.csv"))?;
+    write_summary(dir, s, &o)?;
+    let rows = compare(s, &o);
+    write_compare(dir, s, &rows)?;
+    Ok((vec!["summary.csv".into(), "compare.csv".into()], rows))
+}
+
+/// Which sensitivity analysis to run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SensitivityMethod {
+    /// Morris elementary effects (screening).
+    Morris,
+    /// Sobol first-order and total indices (Saltelli sampling).
+    Sobol,
+    /// Both.
+    Both,
+}
+
+/// The `[sensitivity]` table of a scenario (used by `kampung sensitivity`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SensitivityParams {
+    /// Morris, Sobol or both.
+    pub method: SensitivityMethod,
+    /// The strategy analysed (default: the first).
+    pub strategy: Option<String>,
+    /// Outcomes analysed: `final.X` or `post_exit.X` with X a metric column.
+    pub outcomes: Vec<String>,
+    /// Saltelli base samples N (runs: N · (k + 2) · replicates).
+    pub samples: usize,
+    /// Morris trajectories r (runs: r · (k + 1) · replicates).
+    pub trajectories: usize,
+    /// Morris grid levels (even, ≥ 2).
+    pub levels: usize,
+    /// Replicates averaged at each design row (default: the scenario's).
+    pub replicates: Option<u32>,
+    /// Bootstrap resamples for the confidence intervals.
+    pub bootstrap: usize,
+    /// Seed of the designs and bootstraps (default: the scenario's seed).
+    pub seed: Option<u64>,
+    /// Parameter path → `[lo, hi]` (default: the ranges of `[sweep.lhs]` or
+    /// `[sweep.sobol]`).
+    pub ranges: toml::Table,
+}
+
+impl Default for SensitivityParams {
+    fn default() -> Self {
+        SensitivityParams {
+            method: SensitivityMethod::Both,
+            strategy: None,
+            outcomes: vec!["post_exit.capacity".into(), "final.access_gap".into()],
+            samples: 64,
+            trajectories: 10,
+            levels: 4,
+            replicates: None,
+            bootstrap: 500,
+            seed: None,
+            ranges: toml::Table::new(),
+        }
+    }
+}
+
+impl SensitivityParams {
+    /// The ranges analysed: this table's, else the sweep's space-filling ranges.
+    pub fn ranges<'a>(&'a self, sweep: &'a SweepParams) -> &'a toml::Table {
+        if !self.ranges.is_empty() {
+            return &self.ranges;
+        }
+        sweep
+            .lhs
+            .as_ref()
+            .or(sweep.sobol.as_ref())
+            .map_or(&self.ranges, |sf| &sf.ranges)
+    }
+
+    /// Problems as (key path, message, allowed).
+    pub fn check(&self, sweep: &SweepParams) -> Vec<(String, String, Option<String>)> {
+        let mut out = Vec::new();
+        let known: Vec<String> = Metrics::COLUMNS
+            .iter()
+            .flat_map(|c| [format!("final.{c}"), format!("post_exit.{c}")])
+            .collect();
+        if self.outcomes.is_empty() {
+            out.push((
+                "sensitivity.outcomes".into(),
+                "no outcomes".into(),
+                Some("names like \"post_exit.capacity\"".into()),
+            ));
+        }
+        for (i, o) in self.outcomes.iter().enumerate() {
+            if !known.contains(o) {
+                let names: Vec<&str> = known.iter().map(String::as_str).collect();
+                let hint = crate::scenario::locate::suggest(o, &names)
+                    .map(|s| format!("; did you mean `{s}`?"))
+                    .unwrap_or_default();
+                out.push((
+                    format!("sensitivity.outcomes[{i}]"),
+                    format!("unknown outcome `{o}`{hint}"),
+                    Some("final.X or post_exit.X, X a column of timeseries.csv".into()),
+                ));
+            }
+        }
+        if self.samples == 0 || self.samples > 100_000 {
+            out.push((
+                "sensitivity.samples".into(),
+                format!("{} is out of range", self.samples),
+                Some("a whole number in [1, 100000]".into()),
+            ));
+        }
+        if self.trajectories == 0 || self.trajectories > 10_000 {
+            out.push((
+                "sensitivity.trajectories".into(),
+                format!("{} is out of range", self.trajectories),
+                Some("a whole number in [1, 10000]".into()),
+            ));
+        }
+        if self.levels < 2 || self.levels % 2 == 1 || self.levels > 100 {
+            out.push((
+                "sensitivity.levels".into(),
+                format!("{} is not allowed", self.levels),
+                Some("an even whole number in [2, 100]".into()),
+            ));
+        }
+        if self.replicates == Some(0) {
+            out.push((
+                "sensitivity.replicates".into(),
+                "0 is out of range".into(),
+                Some("a whole number ≥ 1".into()),
+            ));
+        }
+        let ranges = self.ranges(sweep);
+        if ranges.is_empty() {
+            out.push((
+                "sensitivity.ranges".into(),
+                "no ranges to analyse".into(),
+                Some(
+                    "[sensitivity.ranges] \"path\" = [lo, hi], or [sweep.lhs]/[sweep.sobol] ranges"
+                        .into(),
+                ),
+            ));
+        } else if let Err(es) = design::parse_ranges(ranges, "sensitivity.ranges") {
+            for e in es {
+                out.push((e.key, e.message, e.allowed));
+            }
+        }
+        out
+    }
+}
+
+/// One row of `sensitivity.csv`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SensitivityRow {
+    /// `morris` or `sobol`.
+    pub method: &'static str,
+    /// Outcome.
+    pub outcome: String,
+    /// Parameter path.
+    pub parameter: String,
+    /// `mu`, `mu_star`, `sigma` (Morris) or `first`, `total` (Sobol).
+    pub index: &'static str,
+    /// Estimate.
+    pub estimate: f64,
+    /// 95% bootstrap interval (NaN where none).
+    pub ci: (f64, f64),
+}
+
+/// Runs the sensitivity analysis the scenario's `[sensitivity]` table asks for
+/// (Morris and/or Sobol over its ranges, each design row averaged over replicates)
+/// on `threads` threads; `progress` is called with (runs done, runs in all).
+pub fn sensitivity(
+    s: &Scenario,
+    threads: Option<usize>,
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> Result<Vec<SensitivityRow>> {
+    let sp = s.sensitivity.clone().unwrap_or_default();
+    let problems = sp.check(&s.sweep);
+    if !problems.is_empty() {
+        return Err(Error::Run(
+            problems
+                .iter()
+                .map(|(k, m, _)| format!("`{k}`: {m}"))
+                .collect::<Vec<_>>()
+                .join("; "),
+        ));
+    }
+    let ranges: Vec<(String, Range)> =
+        design::parse_ranges(sp.ranges(&s.sweep), "sensitivity.ranges").map_err(|es| {
+            Error::Run(
+                es.iter()
+                    .map(|e| e.to_string())
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            )
+        })?;
+    let k = ranges.len();
+    let seed = sp.seed.unwrap_or(s.seed);
+    let strategy = match &sp.strategy {
+        None => 0,
+        Some(n) => s
+            .strategies
+            .iter()
+            .position(|x| &x.name == n)
+            .ok_or_else(|| Error::Run(format!("sensitivity.strategy: no strategy `{n}`")))?,
+    };
+    let reps = sp.replicates.unwrap_or(s.replicates);
+    let mut rng = crate::rng::rng_from_seed(seed);
+    let mut units: Vec<Vec<f64>> = Vec::new();
+    let morris_rows = if matches!(
+        sp.method,
+        SensitivityMethod::Morris | SensitivityMethod::Both
+    ) {
+        let d = sensitivity::morris_design(k, sp.trajectories, sp.levels, &mut rng);
+        let r = units.len()..units.len() + d.len();
+        units.extend(d);
+        Some(r)
+    } else {
+        None
+    };
+    let saltelli = if matches!(
+        sp.method,
+        SensitivityMethod::Sobol | SensitivityMethod::Both
+    ) {
+        let d = sensitivity::saltelli_design(k, sp.samples, seed);
+        let r = units.len()..units.len() + d.rows.len();
+        units.extend(d.rows.iter().cloned());
+        Some((d, r))
+    } else {
+        None
+    };
+    // A scenario of one strategy whose design points are the rows.
+    let mut sub = s.clone();
+    sub.strategies = vec![s.strategies[strategy].clone()];
+    sub.replicates = reps;
+    sub.points = units
+        .iter()
+        .map(|u| {
+            ranges
+                .iter()
+                .zip(u)
+                .map(|((path, range), &x)| (path.clone(), range.at(x)))
+                .collect()
+        })
+        .collect();
+    for (i, values) in sub.points.iter().enumerate() {
+        crate::scenario::apply_point(&sub.strategies[0].params, values)
+            .map_err(|m| Error::Run(format!("sensitivity row {i}: {m}")))?;
+    }
+    let specs = sweep::plan(&sub);
+    let outcome_idx: Vec<(bool, usize)> = sp
+        .outcomes
+        .iter()
+        .map(|o| {
+            let post = o.starts_with("post_exit.");
+            let name = o.split_once('.').map_or("", |x| x.1);
+            (
+                post,
+                Metrics::COLUMNS
+                    .iter()
+                    .position(|c| *c == name)
+                    .unwrap_or(0),
+            )
+        })
+        .collect();
+    let n_out = outcome_idx.len();
+    let sums = Mutex::new(vec![(0.0f64, 0usize); units.len() * n_out]);
+    let done = std::sync::atomic::AtomicUsize::new(0);
+    let total = specs.len();
+    sweep::run_each(&sub, &specs, threads, &|o| {
+        if let sweep::Outcome::Done(r) = &o {
+            let last = r.last().values();
+            let post = r.post_exit.map(|(_, m)| m.values());
+            let mut g = sums.lock().unwrap_or_else(|e| e.into_inner());
+            for (j, &(is_post, c)) in outcome_idx.iter().enumerate() {
+                let v = if is_post {
+                    post.map_or(f64::NAN, |p| p[c])
+                } else {
+                    last[c]
+                };
+                if v.is_finite() {
+                    let cell = &mut g[r.spec.point * n_out + j];
+                    cell.0 += v;
+                    cell.1 += 1;
+                }
+            }
+        }
+        progress(
+            done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1,
+            total,
+        );
+        Ok(())
+    })?;
+    let sums = sums.into_inner().unwrap_or_else(|e| e.into_inner());
+    let y = |j: usize, range: &std::ops::Range<usize>| -> Vec<f64> {
+        range
+            .clone()
+            .map(|row| {
+                let (s, n) = sums[row * n_out + j];
+                if n > 0 { s / n as f64 } else { f64::NAN }
+            })
+            .collect()
+    };
+    let mut rows = Vec::new();
+    for (j, outcome) in sp.outcomes.iter().enumerate() {
+        if let Some(r) = &morris_rows {
+            let design: Vec<Vec<f64>> = units[r.clone()].to_vec();
+            let yy = y(j, r);
+            let idx = sensitivity::morris_effects(&design, &yy, k);
+            let ci = sensitivity::morris_mu_star_ci(&design, &yy, k, sp.bootstrap, &mut rng);
+            for (i, m) in idx.iter().enumerate() {
+                let p = &ranges[i].0;
+                let none = (f64::NAN, f64::NAN);
+                for (name, est, c) in [
+                    ("mu", m.mu, none),
+                    ("mu_star", m.mu_star, ci[i]),
+                    ("sigma", m.sigma, none),
+                ] {
+                    rows.push(SensitivityRow {
+                        method: "morris",
+                        outcome: outcome.clone(),
+                        parameter: p.clone(),
+                        index: name,
+                        estimate: est,
+                        ci: c,
+                    });
+                }
+            }
+        }
+        if let Some((d, r)) = &saltelli {
+            let yy = y(j, r);
+            let idx = sensitivity::sobol_indices(d, &yy, sp.bootstrap, &mut rng);
+            for (i, x) in idx.iter().enumerate() {
+                let p = &ranges[i].0;
+                rows.push(SensitivityRow {
+                    method: "sobol",
+                    outcome: outcome.clone(),
+                    parameter: p.clone(),
+                    index: "first",
+                    estimate: x.first,
+                    ci: x.first_ci,
+                });
+                rows.push(SensitivityRow {
+                    method: "sobol",
+                    outcome: outcome.clone(),
+                    parameter: p.clone(),
+                    index: "total",
+                    estimate: x.total,
+                    ci: x.total_ci,
+                });
+            }
+        }
+    }
+    Ok(rows)
+}
+
+/// Writes `sensitivity.csv`.
+pub fn write_sensitivity(path: &Path, rows: &[SensitivityRow]) -> Result<()> {
+    let mut f = AtomicFile::create(path)?;
+    {
+        let w = f.writer();
+        let io = |e| Error::io(path, e);
+        writeln!(w, "method,outcome,parameter,index,estimate,ci_low,ci_high").map_err(io)?;
+        let mut c = csv::Writer::from_writer(w);
+        for r in rows {
+            c.write_record([
+                r.method.to_string(),
+                r.outcome.clone(),
+                r.parameter.clone(),
+                r.index.to_string(),
+                num(r.estimate),
+                num(r.ci.0),
+                num(r.ci.1),
+            ])
+            .map_err(|e| Error::Csv {
+                path: path.to_path_buf(),
+                source: e,
+            })?;
+        }
+        c.flush().map_err(io)?;
+    }
+    f.commit()
+}
+
+/// Runs per method for a sensitivity analysis of `k` parameters (for `plan`).
+pub fn sensitivity_runs(
+    sp: &SensitivityParams,
+    k: usize,
+    replicates: u32,
+) -> HashMap<&'static str, usize> {
+    let mut m = HashMap::new();
+    let reps = sp.replicates.unwrap_or(replicates) as usize;
+    if matches!(
+        sp.method,
+        SensitivityMethod::Morris | SensitivityMethod::Both
+    ) {
+        m.insert("morris", sp.trajectories * (k + 1) * reps);
+    }
+    if matches!(
+        sp.method,
+        SensitivityMethod::Sobol | SensitivityMethod::Both
+    ) {
+        m.insert("sobol", sp.samples * (k + 2) * reps);
+    }
+    m
+}
