@@ -73,7 +73,6 @@ pub struct AtomicFile {
     tmp: PathBuf,
     dest: PathBuf,
     file: Option<std::io::BufWriter<fs::File>>,
-    sync: bool,
 }
 
 impl AtomicFile {
@@ -89,21 +88,12 @@ impl AtomicFile {
             tmp,
             dest: dest.to_path_buf(),
             file: Some(std::io::BufWriter::with_capacity(1 << 16, f)),
-            sync: true,
         })
     }
 
     /// The writer.
     pub fn writer(&mut self) -> &mut std::io::BufWriter<fs::File> {
         self.file.as_mut().expect("file is open until commit")
-    }
-
-    /// Starts writing `dest`, without syncing it to disk on commit (for files whose
-    /// completeness is checked another way, such as part files with a trailer).
-    pub fn create_unsynced(dest: &Path) -> Result<AtomicFile> {
-        let mut f = AtomicFile::create(dest)?;
-        f.sync = false;
-        Ok(f)
     }
 
     /// Flushes, syncs and renames the file into place.
@@ -113,9 +103,7 @@ impl AtomicFile {
         let f = w
             .into_inner()
             .map_err(|e| Error::io(&self.tmp, e.into_error()))?;
-        if self.sync {
-            f.sync_all().map_err(|e| Error::io(&self.tmp, e))?;
-        }
+        f.sync_all().map_err(|e| Error::io(&self.tmp, e))?;
         drop(f);
         fs::rename(&self.tmp, &self.dest).map_err(|e| Error::io(&self.dest, e))
     }

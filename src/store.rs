@@ -231,19 +231,21 @@ impl Store {
             }
             sections.push((t, buf));
         }
-        let mut f = AtomicFile::create_unsynced(&path)?;
+        // The whole part is built in memory and written with one call, straight
+        // under its final name: a part cut short by a crash lacks the trailer and
+        // counts as not done (see `part_is_complete`), so no rename is needed.
         let head: Vec<String> = sections
             .iter()
             .map(|(t, b)| format!("{}={}", t.name(), b.len()))
             .collect();
-        let w = f.writer();
-        let io = |e| Error::io(&path, e);
-        writeln!(w, "{PART_HEADER} {}", head.join(" ")).map_err(io)?;
+        let size: usize = sections.iter().map(|(_, b)| b.len()).sum();
+        let mut bytes = Vec::with_capacity(size + 256);
+        bytes.extend_from_slice(format!("{PART_HEADER} {}\n", head.join(" ")).as_bytes());
         for (_, b) in &sections {
-            w.write_all(b).map_err(io)?;
+            bytes.extend_from_slice(b);
         }
-        w.write_all(TRAILER.as_bytes()).map_err(io)?;
-        f.commit()
+        bytes.extend_from_slice(TRAILER.as_bytes());
+        fs::write(&path, &bytes).map_err(|e| Error::io(&path, e))
     }
 
     /// Gathers the parts found in `sources` (this folder, or the shard folders being
