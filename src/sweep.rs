@@ -225,13 +225,7 @@ pub fn run_all(
     threads: Option<usize>,
     progress: &(dyn Fn(usize) + Sync),
 ) -> crate::Result<Vec<RunOutput>> {
-    let mut builder = rayon::ThreadPoolBuilder::new();
-    if let Some(t) = threads {
-        builder = builder.num_threads(t.max(1));
-    }
-    let pool = builder
-        .build()
-        .map_err(|e| crate::Error::Run(format!("cannot start threads: {e}")))?;
+    let pool = thread_pool(threads)?;
     let done = std::sync::atomic::AtomicUsize::new(0);
     Ok(pool.install(|| {
         specs
@@ -255,16 +249,21 @@ pub fn run_each(
     threads: Option<usize>,
     done: &(dyn Fn(Outcome) -> crate::Result<()> + Sync),
 ) -> crate::Result<()> {
-    let mut builder = rayon::ThreadPoolBuilder::new();
-    if let Some(t) = threads {
-        builder = builder.num_threads(t.max(1));
-    }
-    let pool = builder
-        .build()
-        .map_err(|e| crate::Error::Run(format!("cannot start threads: {e}")))?;
+    let pool = thread_pool(threads)?;
     pool.install(|| {
         specs
             .par_iter()
             .try_for_each(|spec| done(run_guarded(s, spec)))
     })
+}
+
+/// A pool of `threads` worker threads (all cores when `None`).
+fn thread_pool(threads: Option<usize>) -> crate::Result<rayon::ThreadPool> {
+    let mut builder = rayon::ThreadPoolBuilder::new();
+    if let Some(t) = threads {
+        builder = builder.num_threads(t.max(1));
+    }
+    builder
+        .build()
+        .map_err(|e| crate::Error::Run(format!("cannot start threads: {e}")))
 }

@@ -522,13 +522,16 @@ impl Scenario {
                 let at_sweep = |path: &str| sweep_key(&sweep, path);
                 match apply_point(&st.params, values) {
                     Err(m) => {
-                        let path = m.split(':').next().unwrap_or("").to_string();
-                        diags.push(idx.diag(
-                            &at_sweep(&path),
-                            false,
-                            format!("design point {k} ({}): {m}", design.label(k)),
-                            Some("values of the parameter's type".into()),
-                        ));
+                        let e = PointError::new(&m, values);
+                        // An unknown key is the same at every point: say it once.
+                        let message = if e.unknown_key {
+                            e.message
+                        } else {
+                            format!("design point {k} ({}): {}", design.label(k), e.message)
+                        };
+                        let mut d = idx.diag(&at_sweep(&e.path), false, message, e.allowed);
+                        d.key = e.path;
+                        diags.push(d);
                     }
                     Ok(params) => {
                         for p in check_params(&params, &output) {
@@ -555,7 +558,11 @@ impl Scenario {
             }
         }
         if let Some(sp) = &sensitivity {
-            for (path, message, allowed) in sp.check(&sweep) {
+            let problems = sp.check(&sweep);
+            if problems.is_empty() {
+                check_sensitivity(sp, &sweep, &strategies, &output, &idx, &mut diags);
+            }
+            for (path, message, allowed) in problems {
                 diags.push(idx.diag(&KeyPath::parse(&path), false, message, allowed));
             }
         }
@@ -761,9 +768,9 @@ fn deserialize_at<T: serde::de::DeserializeOwned + Default>(
 /// (the `table` key for a CSV design).
 fn sweep_key(sweep: &SweepParams, path: &str) -> KeyPath {
     let mut k = KeyPath::default().key("sweep");
-    if sweep.factorial.contains_key(path) {
+    if sets(&sweep.factorial, path) {
         k = k.key("factorial").key(path);
-    } else if sweep.zip.contains_key(path) {
+    } else if sets(&sweep.zip, path) {
         k = k.key("zip").key(path);
     } else if sweep.lhs.is_some() {
         k = k.key("lhs").key("ranges").key(path);
@@ -773,6 +780,126 @@ fn sweep_key(sweep: &SweepParams, path: &str) -> KeyPath {
         k = k.key("table");
     }
     k
+}
+
+/// Whether `table` sets the dotted `path`, written as one quoted key
+/// (`"organizer.rate"`), as nested tables (`organizer.rate`, `[x.organizer]`), or a
+/// mix of both. (A key path renders the same either way, so [`SpanIndex`] finds both.)
+fn sets(table: &toml::Table, path: &str) -> bool {
+    table.contains_key(path)
+        || path.match_indices('.').any(|(i, _)| {
+            matches!(table.get(&path[..i]), Some(toml::Value::Table(sub)) if sets(sub, &path[i + 1..]))
+        })
+}
+
+/// An [`apply_point`] failure, explained: which of the point's parameters it
+/// concerns, what is wrong (with a "did you mean" for a misspelt key) and what is
+/// allowed.
+struct PointError {
+    /// The point's parameter path the error concerns (for `organiser.rate`, an
+    /// unknown `organiser`, the whole path as written).
+    path: String,
+    message: String,
+    allowed: Option<String>,
+    /// Whether the path names a key that does not exist.
+    unknown_key: bool,
+}
+
+impl PointError {
+    fn new(m: &str, values: &[(String, toml::Value)]) -> PointError {
+        let (at, inner) = m.split_once(": ").unwrap_or(("", m));
+        let (message, allowed, field) = explain_serde(inner);
+        let unknown_key = field.is_some() && message.starts_with("unknown key");
+        // The error's path may be a prefix of the point's path (an unknown table) or
+        // lie inside it (a table-valued parameter).
+        let path = values
+            .iter()
+            .map(|(p, _)| p.as_str())
+            .find(|p| {
+                *p == at || p.starts_with(&format!("{at}.")) || at.starts_with(&format!("{p}."))
+            })
+            .unwrap_or(at)
+            .to_string();
+        PointError {
+            path,
+            message,
+            allowed: allowed.or_else(|| Some("values of the parameter's type".into())),
+            unknown_key,
+        }
+    }
+}
+
+/// Checks what `[sensitivity]` asks of the strategies (once its own table is
+/// well-formed): that the strategy it names exists, and that each range's ends,
+/// applied to that strategy, give valid parameters (so that an unknown parameter or a
+/// range beyond what the parameter allows is found before any run).
+fn check_sensitivity(
+    sp: &SensitivityParams,
+    sweep: &SweepParams,
+    strategies: &[Strategy],
+    output: &OutputParams,
+    idx: &SpanIndex,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let st = match &sp.strategy {
+        None => strategies.first(),
+        Some(name) => {
+            let found = strategies.iter().find(|s| &s.name == name);
+            if found.is_none() {
+                let names: Vec<&str> = strategies.iter().map(|s| s.name.as_str()).collect();
+                let hint = suggest(name, &names)
+                    .map(|s| format!("; did you mean `{s}`?"))
+                    .unwrap_or_default();
+                diags.push(idx.diag(
+                    &KeyPath::parse("sensitivity.strategy"),
+                    false,
+                    format!("no strategy `{name}`{hint}"),
+                    Some(quoted(&names)),
+                ));
+            }
+            found
+        }
+    };
+    let (Some(st), Ok(ranges)) = (
+        st,
+        design::parse_ranges(sp.ranges(sweep), "sensitivity.ranges"),
+    ) else {
+        return;
+    };
+    let own = !sp.ranges.is_empty();
+    for (path, range) in &ranges {
+        let at = if own {
+            KeyPath::default()
+                .key("sensitivity")
+                .key("ranges")
+                .key(path)
+        } else {
+            sweep_key(sweep, path)
+        };
+        for (end, u) in [("lo", 0.0), ("hi", 1.0)] {
+            let values = [(path.clone(), range.at(u))];
+            match apply_point(&st.params, &values) {
+                Err(m) => {
+                    let e = PointError::new(&m, &values);
+                    let mut d = idx.diag(&at, false, e.message, e.allowed);
+                    d.key = e.path;
+                    diags.push(d);
+                }
+                Ok(params) => {
+                    for p in check_params(&params, output) {
+                        let mut d = idx.diag(
+                            &at,
+                            false,
+                            format!("at the range's {end} end: {}", p.message),
+                            p.allowed,
+                        );
+                        d.key = p.path.to_string();
+                        diags.push(d);
+                    }
+                }
+            }
+        }
+    }
 }
 
 fn design_diag(idx: &SpanIndex, shown: &str, e: DesignError) -> Diagnostic {
@@ -793,6 +920,18 @@ fn design_diag(idx: &SpanIndex, shown: &str, e: DesignError) -> Diagnostic {
             d
         }
     }
+}
+
+/// What is wrong with parameters (such as a strategy's with a design point applied),
+/// one "`key`: message (allowed: …)" line per problem; empty when they can be run.
+pub fn point_problems(p: &Params, output: &OutputParams) -> Vec<String> {
+    check_params(p, output)
+        .into_iter()
+        .map(|x| match x.allowed {
+            Some(a) => format!("`{}`: {} (allowed: {a})", x.path, x.message),
+            None => format!("`{}`: {}", x.path, x.message),
+        })
+        .collect()
 }
 
 /// Applies a design point's values (dotted parameter paths) to parameters.
@@ -863,6 +1002,16 @@ impl Checker {
             message: message.into(),
             allowed: Some(allowed.into()),
         });
+    }
+
+    fn whole(&mut self, path: &str, v: u64, lo: u64, hi: u64) {
+        if !(lo..=hi).contains(&v) {
+            self.bad(
+                path,
+                format!("{v} is out of range"),
+                format!("a whole number in [{lo}, {hi}]"),
+            );
+        }
     }
 
     fn range(&mut self, path: &str, v: f64, lo: f64, hi: f64) {
@@ -1068,20 +1217,13 @@ fn check_params(p: &Params, out: &OutputParams) -> Vec<Problem> {
         );
     }
     let o = &p.organizer;
-    if !(1..=100).contains(&o.count) {
-        c.bad(
-            "organizer.count",
-            format!("{} is out of range", o.count),
-            "a whole number in [1, 100]",
-        );
-    }
-    if !(1..=10_000).contains(&o.contacts_per_step) {
-        c.bad(
-            "organizer.contacts_per_step",
-            format!("{} is out of range", o.contacts_per_step),
-            "a whole number in [1, 10000]",
-        );
-    }
+    c.whole("organizer.count", o.count as u64, 1, 100);
+    c.whole(
+        "organizer.contacts_per_step",
+        o.contacts_per_step as u64,
+        1,
+        10_000,
+    );
     if o.exit_step < o.entry_step {
         c.bad(
             "organizer.exit_step",
@@ -1138,13 +1280,7 @@ fn check_params(p: &Params, out: &OutputParams) -> Vec<Problem> {
         c.range(&format!("behaviour.{k}"), v, 0.0, 1.0);
     }
     let a = &p.action;
-    if !(1..=1000).contains(&a.duration) {
-        c.bad(
-            "action.duration",
-            format!("{} is out of range", a.duration),
-            "a whole number in [1, 1000]",
-        );
-    }
+    c.whole("action.duration", a.duration as u64, 1, 1000);
     for (k, v) in [
         ("need_share", a.need_share),
         ("potential_share", a.potential_share),
@@ -1159,20 +1295,18 @@ fn check_params(p: &Params, out: &OutputParams) -> Vec<Problem> {
     c.range("action.noise", a.noise, 0.0, 5.0);
     c.range("action.benefit", a.benefit, 0.0, 1e9);
     let ins = &p.institution;
-    if !(1..=1000).contains(&ins.meeting_interval) {
-        c.bad(
-            "institution.meeting_interval",
-            format!("{} is out of range", ins.meeting_interval),
-            "a whole number in [1, 1000]",
-        );
-    }
-    if !(1..=10_000).contains(&ins.issue_interval) {
-        c.bad(
-            "institution.issue_interval",
-            format!("{} is out of range", ins.issue_interval),
-            "a whole number in [1, 10000]",
-        );
-    }
+    c.whole(
+        "institution.meeting_interval",
+        ins.meeting_interval as u64,
+        1,
+        1000,
+    );
+    c.whole(
+        "institution.issue_interval",
+        ins.issue_interval as u64,
+        1,
+        10_000,
+    );
     for (k, v) in [
         ("capacity_rate", ins.capacity_rate),
         ("relapse", ins.relapse),
