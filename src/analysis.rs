@@ -600,9 +600,17 @@ pub fn sensitivity(
                 .collect()
         })
         .collect();
+    // Loading checked each range's ends; combinations can still break a constraint
+    // between parameters (an exit before the entry), so every row is checked.
     for (i, values) in sub.points.iter().enumerate() {
-        crate::scenario::apply_point(&sub.strategies[0].params, values)
+        let p = crate::scenario::apply_point(&sub.strategies[0].params, values)
             .map_err(|m| Error::Run(format!("sensitivity row {i}: {m}")))?;
+        if let Some(m) = crate::scenario::point_problems(&p, &s.output).first() {
+            return Err(Error::Run(format!(
+                "sensitivity row {i} ({}): {m}",
+                sub.point_label(i)
+            )));
+        }
     }
     let specs = sweep::plan(&sub);
     let outcome_idx: Vec<(bool, usize)> = sp

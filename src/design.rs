@@ -536,6 +536,29 @@ fn build_grid(p: &SweepParams) -> Result<Design, Vec<DesignError>> {
     })
 }
 
+/// The 1-based line on which the CSV record read at `pos` begins. The csv crate
+/// gives the line where it started looking for the record, which is that of the
+/// blank or comment line before it when there is one (BurntSushi/rust-csv#208), so
+/// such lines are skipped here.
+fn record_line(text: &[u8], pos: &csv::Position) -> u64 {
+    let mut at = (pos.byte() as usize).min(text.len());
+    let mut line = pos.line();
+    while at < text.len() {
+        let end = text[at..]
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(text.len(), |k| at + k + 1);
+        let l = &text[at..end];
+        let blank = l.iter().all(|&b| b == b'\n' || b == b'\r');
+        if !blank && l[0] != b'#' {
+            break;
+        }
+        at = end;
+        line += 1;
+    }
+    line
+}
+
 /// A CSV cell as a TOML value: integer, else real, else `true`/`false`, else text.
 fn parse_cell(s: &str) -> Result<Value, String> {
     if let Ok(i) = s.parse::<i64>() {
@@ -562,13 +585,8 @@ const CELL_ALLOWED: &str = "an integer, a number, true/false, or text";
 fn build_table(rel: &Path, base_dir: &Path) -> Result<Design, Vec<DesignError>> {
     let path = base_dir.join(rel);
     let shown = path.display().to_string();
-    let mut rdr = match csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .comment(Some(b'#'))
-        .flexible(true)
-        .from_path(&path)
-    {
-        Ok(r) => r,
+    let bytes = match std::fs::read(&path) {
+        Ok(b) => b,
         Err(e) => {
             return Err(vec![DesignError::at(
                 "sweep.table",
@@ -577,6 +595,12 @@ fn build_table(rel: &Path, base_dir: &Path) -> Result<Design, Vec<DesignError>> 
             )]);
         }
     };
+    let mut rdr = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .comment(Some(b'#'))
+        .flexible(true)
+        .from_reader(bytes.as_slice());
+    let line_of = |pos: Option<&csv::Position>| pos.map(|p| record_line(&bytes, p));
     let mut errs: Vec<DesignError> = Vec::new();
     let push = |errs: &mut Vec<DesignError>,
                 line: Option<u64>,
@@ -623,11 +647,12 @@ fn build_table(rel: &Path, base_dir: &Path) -> Result<Design, Vec<DesignError>> 
         return Err(errs);
     }
     let names: Vec<String> = header.iter().map(str::to_string).collect();
+    let header_line = line_of(header.position()).or(Some(1));
     for (i, name) in names.iter().enumerate() {
         if !valid_path(name) {
             push(
                 &mut errs,
-                Some(1),
+                header_line,
                 Some(i + 1),
                 name,
                 if name.is_empty() {
@@ -640,7 +665,7 @@ fn build_table(rel: &Path, base_dir: &Path) -> Result<Design, Vec<DesignError>> 
         } else if let Some(j) = names[..i].iter().position(|o| o == name) {
             push(
                 &mut errs,
-                Some(1),
+                header_line,
                 Some(i + 1),
                 name,
                 format!("column `{name}` appears twice (also column {})", j + 1),
@@ -652,7 +677,7 @@ fn build_table(rel: &Path, base_dir: &Path) -> Result<Design, Vec<DesignError>> 
         {
             push(
                 &mut errs,
-                Some(1),
+                header_line,
                 Some(i + 1),
                 name,
                 format!("`{name}` overlaps column `{o}`; one is inside the other"),
@@ -668,7 +693,7 @@ fn build_table(rel: &Path, base_dir: &Path) -> Result<Design, Vec<DesignError>> 
         let rec = match rec {
             Ok(r) => r,
             Err(e) => {
-                let line = e.position().map(|p| p.line());
+                let line = line_of(e.position());
                 push(
                     &mut errs,
                     line,
@@ -680,7 +705,7 @@ fn build_table(rel: &Path, base_dir: &Path) -> Result<Design, Vec<DesignError>> 
                 continue;
             }
         };
-        let line = rec.position().map(|p| p.line());
+        let line = line_of(rec.position());
         if rec.len() != names.len() {
             push(
                 &mut errs,
@@ -1324,6 +1349,21 @@ mod tests {
             d.label(0),
             "contacts_per_step=10;bias=0.5;facilitation=open;enabled=true"
         );
+    }
+
+    #[test]
+    fn table_error_lines_count_blank_and_comment_lines() {
+        // The csv crate would put a row (or the header) after a blank or comment line
+        // on that line.
+        for (text, want) in [
+            ("# about\n\na.x,a..y\n1,2\n\n# note\n3,inf\n", [3, 7]),
+            ("a.x,,a.y\r\n1,2,3\r\n\r\n4,5,inf\r\n", [1, 4]),
+        ] {
+            let (dir, p) = write_csv(text);
+            let errs = build(&p, dir.path(), 0).unwrap_err();
+            let lines: Vec<Option<u64>> = errs.iter().map(|e| e.line).collect();
+            assert_eq!(lines, want.map(Some), "{text:?}: {errs:?}");
+        }
     }
 
     #[test]
