@@ -27,6 +27,7 @@
 #![warn(missing_docs)]
 
 pub mod analysis;
+pub mod demo;
 pub mod design;
 pub mod economy;
 pub mod error;
@@ -40,6 +41,7 @@ pub mod organizing;
 pub mod output;
 pub mod participation;
 pub mod population;
+pub mod report;
 pub mod rng;
 pub mod scenario;
 pub mod sensitivity;

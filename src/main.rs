@@ -111,6 +111,21 @@ enum Command {
         #[arg(long, short)]
         quiet: bool,
     },
+    /// Play one village through the five stages in the terminal, beside the same
+    /// village with a stage skipped or another facilitation style, for a room to watch.
+    Demo(kampung::demo::cli::DemoArgs),
+    /// Write one self-contained HTML page of a results folder's charts (opens offline).
+    Report {
+        /// The results folder (made by `kampung run`).
+        dir: PathBuf,
+        /// The page to write [default: DIR/report.html].
+        #[arg(long, short)]
+        out: Option<PathBuf>,
+        /// Scenario file to rebuild the village's network from [default: the
+        /// manifest's scenario_file].
+        #[arg(long)]
+        scenario: Option<PathBuf>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -153,6 +168,14 @@ fn main() -> ExitCode {
             force,
             quiet,
         } => merge(&shards, &out, scenario, force, quiet),
+        Command::Demo(args) => kampung::demo::cli::run(args),
+        Command::Report { dir, out, scenario } => {
+            let out = out.unwrap_or_else(|| dir.join("report.html"));
+            kampung::report::write_report(&dir, &out, scenario.as_deref()).map(|p| {
+                println!("report written to {}", p.display());
+                ExitCode::SUCCESS
+            })
+        }
     };
     match result {
         Ok(code) => code,
@@ -339,6 +362,9 @@ fn run(a: RunArgs) -> Result<ExitCode, Error> {
         eprint!("{}", table.into_inner().unwrap_or_else(|e| e.into_inner()));
     }
     println!("results written to {}", dir.display());
+    if !a.quiet {
+        println!("report: kampung report {}", dir.display());
+    }
     if done.failed > 0 {
         eprintln!(
             "warning: {} failed; see {}",
