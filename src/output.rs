@@ -29,6 +29,7 @@ pub const RESULT_FILES: &[&str] = &[
     "summary.csv",
     "compare.csv",
     "sensitivity.csv",
+    "report.html",
 ];
 
 /// Prepares the output folder: creates it, or refuses an existing non-empty one

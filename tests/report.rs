@@ -920,13 +920,19 @@ fn bad_folders_are_clear_errors_not_panics() {
 // ---------------------------------------------------------------- a real browser
 
 /// Renders the report in headless Chromium with `.ci/browser-check.sh` when
-/// `chromium` is installed (CI installs it); skips with a note otherwise.
+/// `chromium` is installed (CI installs it and sets `KAMPUNG_REQUIRE_BROWSER`, so
+/// there a missing browser fails); skips with a note otherwise.
 #[test]
 fn the_report_renders_in_a_real_browser() {
     let found = std::env::var_os("PATH")
         .map(|p| std::env::split_paths(&p).any(|d| d.join("chromium").is_file()))
         .unwrap_or(false);
     if !found {
+        // CI installs chromium and sets this, so the check can never skip there.
+        assert!(
+            std::env::var_os("KAMPUNG_REQUIRE_BROWSER").is_none(),
+            "KAMPUNG_REQUIRE_BROWSER is set but chromium is not on PATH"
+        );
         eprintln!(
             "note: chromium is not on PATH; skipping the browser check \
              (apt-get install -y --no-install-recommends chromium)"
