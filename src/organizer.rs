@@ -14,7 +14,8 @@ pub enum Targeting {
     Random,
     /// The most influential households first (village heads, landowners).
     EliteFirst,
-    /// Marginalized households first, in random order, then the others.
+    /// Households the organizer takes for marginalized on arrival (the poorest, by
+    /// proxy identification) first, in random order, then the others.
     MarginalizedFirst,
     /// The households with the most ties first.
     MostConnected,
@@ -105,7 +106,9 @@ impl ContactOrder {
                 order.sort_by(|&a, &b| h.influence[b as usize].total_cmp(&h.influence[a as usize]))
             }
             Targeting::MarginalizedFirst => {
-                order.sort_by_key(|&i| !h.marginalized[i as usize]);
+                // By whom the organizer takes for marginalized on arrival (the proxy
+                // of visible poverty), not by the truth it has yet to learn.
+                order.sort_by_key(|&i| !h.identified[i as usize]);
             }
             Targeting::MostConnected => {
                 order.sort_by_key(|&i| std::cmp::Reverse(net.degree(i as usize)));

@@ -235,19 +235,33 @@ fn elite_first_entry_builds_trust_faster_but_leaves_more_marginalized_unreached(
 }
 
 /// Skipping immersion is left out: in this model its effect on capacity two years
-/// after the exit is small and not clear of the seed-to-seed spread (0.010 ± 0.004
-/// over 150 paired replicates, 2.8 standard errors). Immersion changes who trusts
+/// after the exit is small and not clear of the seed-to-seed spread (0.0100 ± 0.0036
+/// over 150 paired replicates, 2.8 standard errors, below the 3 asked of the rest). Immersion changes who trusts
 /// the organizer, attends and joins first (see the test above), but the
 /// institution's own turnover of members and oversight dominates two years on. The
 /// finding is reported as it is rather than tuned away (issue 3).
 #[test]
 fn the_full_sequence_beats_every_single_stage_skip_on_capacity_after_exit() {
     let capacity = |r: &RunOutput| post_exit(r).capacity;
-    for skip in ["skip_design", "skip_action", "skip_organization"] {
+    for skip in [
+        "skip_investigation",
+        "skip_design",
+        "skip_action",
+        "skip_organization",
+    ] {
         assert_larger(
             &format!("capacity after exit, full vs {skip}"),
             &each("full", capacity),
             &each(skip, capacity),
+        );
+    }
+    // Measured each time, asserted never (see above): printed so the note's numbers
+    // can be checked with `--nocapture`.
+    {
+        let skip = "skip_immersion";
+        let (mean, se, n) = paired(&each("full", capacity), &each(skip, capacity));
+        eprintln!(
+            "capacity after exit, full vs {skip} (not asserted): difference {mean:.4} ± {se:.4} (n = {n})"
         );
     }
 }
