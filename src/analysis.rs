@@ -521,16 +521,33 @@ pub struct SensitivityRow {
     pub estimate: f64,
     /// 95% bootstrap interval (NaN where none).
     pub ci: (f64, f64),
+    /// Runs whose value of the outcome went into the estimate (the method's design
+    /// rows × replicates, less failed runs and runs without a value).
+    pub runs: usize,
+}
+
+/// What [`sensitivity`] found: the indices, and the runs that failed.
+#[derive(Debug, Clone, Default)]
+pub struct SensitivityResult {
+    /// One row per (method, outcome, parameter, index).
+    pub rows: Vec<SensitivityRow>,
+    /// Runs done in all.
+    pub runs: usize,
+    /// Failed runs in plan order, with the error; their design rows are averaged
+    /// over the replicates that finished.
+    pub failures: Vec<(sweep::RunSpec, String)>,
 }
 
 /// Runs the sensitivity analysis the scenario's `[sensitivity]` table asks for
 /// (Morris and/or Sobol over its ranges, each design row averaged over replicates)
-/// on `threads` threads; `progress` is called with (runs done, runs in all).
+/// on `threads` threads; `progress` is called with (runs done, runs in all). A run
+/// that fails does not stop the analysis: it is listed in the result, and its design
+/// row is averaged over the replicates that finished.
 pub fn sensitivity(
     s: &Scenario,
     threads: Option<usize>,
     progress: &(dyn Fn(usize, usize) + Sync),
-) -> Result<Vec<SensitivityRow>> {
+) -> Result<SensitivityResult> {
     let sp = s.sensitivity.clone().unwrap_or_default();
     let problems = sp.check(&s.sweep);
     if !problems.is_empty() {
@@ -629,26 +646,31 @@ pub fn sensitivity(
         })
         .collect();
     let n_out = outcome_idx.len();
-    let sums = Mutex::new(vec![(0.0f64, 0usize); units.len() * n_out]);
+    // Each run's outcomes stored at its place in the plan (NaN when it failed or has
+    // no post-exit value), so the averages below add up in plan order, whatever order
+    // the runs finished in.
+    let values = Mutex::new(vec![f64::NAN; specs.len() * n_out]);
+    let failures = Mutex::new(Vec::new());
     let done = std::sync::atomic::AtomicUsize::new(0);
     let total = specs.len();
     sweep::run_each(&sub, &specs, threads, &|o| {
-        if let sweep::Outcome::Done(r) = &o {
-            let last = r.last().values();
-            let post = r.post_exit.map(|(_, m)| m.values());
-            let mut g = sums.lock().unwrap_or_else(|e| e.into_inner());
-            for (j, &(is_post, c)) in outcome_idx.iter().enumerate() {
-                let v = if is_post {
-                    post.map_or(f64::NAN, |p| p[c])
-                } else {
-                    last[c]
-                };
-                if v.is_finite() {
-                    let cell = &mut g[r.spec.point * n_out + j];
-                    cell.0 += v;
-                    cell.1 += 1;
+        match &o {
+            sweep::Outcome::Done(r) => {
+                let last = r.last().values();
+                let post = r.post_exit.map(|(_, m)| m.values());
+                let mut g = values.lock().unwrap_or_else(|e| e.into_inner());
+                for (j, &(is_post, c)) in outcome_idx.iter().enumerate() {
+                    g[r.spec.index * n_out + j] = if is_post {
+                        post.map_or(f64::NAN, |p| p[c])
+                    } else {
+                        last[c]
+                    };
                 }
             }
+            sweep::Outcome::Failed { spec, error } => failures
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push((spec.clone(), error.clone())),
         }
         progress(
             done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1,
@@ -656,7 +678,24 @@ pub fn sensitivity(
         );
         Ok(())
     })?;
-    let sums = sums.into_inner().unwrap_or_else(|e| e.into_inner());
+    let values = values.into_inner().unwrap_or_else(|e| e.into_inner());
+    let mut failures = failures.into_inner().unwrap_or_else(|e| e.into_inner());
+    failures.sort_by_key(|(spec, _)| spec.index);
+    // Mean over replicates of each design row and outcome, and how many runs gave it.
+    let mut sums = vec![(0.0f64, 0usize); units.len() * n_out];
+    for spec in &specs {
+        for j in 0..n_out {
+            let v = values[spec.index * n_out + j];
+            if v.is_finite() {
+                let cell = &mut sums[spec.point * n_out + j];
+                cell.0 += v;
+                cell.1 += 1;
+            }
+        }
+    }
+    let runs_in = |j: usize, range: &std::ops::Range<usize>| -> usize {
+        range.clone().map(|row| sums[row * n_out + j].1).sum()
+    };
     let y = |j: usize, range: &std::ops::Range<usize>| -> Vec<f64> {
         range
             .clone()
@@ -671,6 +710,7 @@ pub fn sensitivity(
         if let Some(r) = &morris_rows {
             let design: Vec<Vec<f64>> = units[r.clone()].to_vec();
             let yy = y(j, r);
+            let used = runs_in(j, r);
             let idx = sensitivity::morris_effects(&design, &yy, k);
             let ci = sensitivity::morris_mu_star_ci(&design, &yy, k, sp.bootstrap, &mut rng);
             for (i, m) in idx.iter().enumerate() {
@@ -688,12 +728,14 @@ pub fn sensitivity(
                         index: name,
                         estimate: est,
                         ci: c,
+                        runs: used,
                     });
                 }
             }
         }
         if let Some((d, r)) = &saltelli {
             let yy = y(j, r);
+            let used = runs_in(j, r);
             let idx = sensitivity::sobol_indices(d, &yy, sp.bootstrap, &mut rng);
             for (i, x) in idx.iter().enumerate() {
                 let p = &ranges[i].0;
@@ -704,6 +746,7 @@ pub fn sensitivity(
                     index: "first",
                     estimate: x.first,
                     ci: x.first_ci,
+                    runs: used,
                 });
                 rows.push(SensitivityRow {
                     method: "sobol",
@@ -712,11 +755,16 @@ pub fn sensitivity(
                     index: "total",
                     estimate: x.total,
                     ci: x.total_ci,
+                    runs: used,
                 });
             }
         }
     }
-    Ok(rows)
+    Ok(SensitivityResult {
+        rows,
+        runs: total,
+        failures,
+    })
 }
 
 /// Writes `sensitivity.csv`.
@@ -725,7 +773,11 @@ pub fn write_sensitivity(path: &Path, rows: &[SensitivityRow]) -> Result<()> {
     {
         let w = f.writer();
         let io = |e| Error::io(path, e);
-        writeln!(w, "method,outcome,parameter,index,estimate,ci_low,ci_high").map_err(io)?;
+        writeln!(
+            w,
+            "method,outcome,parameter,index,estimate,ci_low,ci_high,runs"
+        )
+        .map_err(io)?;
         let mut c = csv::Writer::from_writer(w);
         for r in rows {
             c.write_record([
@@ -736,6 +788,7 @@ pub fn write_sensitivity(path: &Path, rows: &[SensitivityRow]) -> Result<()> {
                 num(r.estimate),
                 num(r.ci.0),
                 num(r.ci.1),
+                r.runs.to_string(),
             ])
             .map_err(|e| Error::Csv {
                 path: path.to_path_buf(),

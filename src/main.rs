@@ -345,6 +345,14 @@ fn run(a: RunArgs) -> Result<ExitCode, Error> {
             sh.count,
             dir.display()
         );
+        let failed = failed.into_inner();
+        if failed > 0 {
+            eprintln!(
+                "warning: {} of this shard failed; `merge` lists them in failures.csv",
+                plural(failed, "run", "runs")
+            );
+            return Ok(ExitCode::from(EXIT_RUNS_FAILED));
+        }
         return Ok(ExitCode::SUCCESS);
     }
     let info = RunInfo {
@@ -469,7 +477,7 @@ fn sensitivity(
     let bar = Mutex::new(None::<indicatif::ProgressBar>);
     let tty = !quiet && std::io::stderr().is_terminal();
     let t0 = Instant::now();
-    let rows = analysis::sensitivity(&s, threads, &|k, total| {
+    let result = analysis::sensitivity(&s, threads, &|k, total| {
         if quiet {
             return;
         }
@@ -484,15 +492,16 @@ fn sensitivity(
     if let Some(b) = bar.into_inner().unwrap_or_else(|e| e.into_inner()) {
         b.finish_and_clear();
     }
+    let rows = &result.rows;
     let path = dir.join("sensitivity.csv");
-    analysis::write_sensitivity(&path, &rows)?;
+    analysis::write_sensitivity(&path, rows)?;
     if !quiet {
         eprintln!("finished in {:.1} s", t0.elapsed().as_secs_f64());
         eprintln!(
             "{:<8} {:<34} {:<36} {:<8} {:>9} {:>21}",
             "method", "outcome", "parameter", "index", "estimate", "95% CI"
         );
-        for r in &rows {
+        for r in rows {
             if r.index == "mu" || r.index == "sigma" {
                 continue;
             }
@@ -512,6 +521,20 @@ fn sensitivity(
         }
     }
     println!("sensitivity written to {}", path.display());
+    if !result.failures.is_empty() {
+        for (spec, error) in &result.failures {
+            eprintln!(
+                "run {} (design row {}, replicate {}, seed {}) failed: {error}",
+                spec.index, spec.point, spec.replicate, spec.seed
+            );
+        }
+        eprintln!(
+            "warning: {} of {} runs failed; each design row is averaged over the replicates that finished (column `runs`)",
+            result.failures.len(),
+            result.runs
+        );
+        return Ok(ExitCode::from(3));
+    }
     Ok(ExitCode::SUCCESS)
 }
 

@@ -1112,7 +1112,9 @@ fn sensitivity_writes_every_index_and_separates_inert_from_influential_parameter
         std::fs::read(b.join("sensitivity.csv")).unwrap(),
         "sensitivity.csv differs between two runs"
     );
-    assert!(text(&bytes).starts_with("method,outcome,parameter,index,estimate,ci_low,ci_high\n"));
+    assert!(
+        text(&bytes).starts_with("method,outcome,parameter,index,estimate,ci_low,ci_high,runs\n")
+    );
 
     let t = Table::read(&a.join("sensitivity.csv"));
     let outcomes = ["final.access_gap", "final.gini"];
@@ -1142,6 +1144,14 @@ fn sensitivity_writes_every_index_and_separates_inert_from_influential_parameter
             t.get(r, "ci_high").to_string(),
         );
         assert!(est.insert(key.join(" "), cell).is_none(), "a repeated row");
+        // Every run went in: 4 trajectories × (3 + 1) rows × 2 replicates for Morris,
+        // 8 samples × (3 + 2) rows × 2 replicates for Sobol.
+        let runs = if t.get(r, "method") == "morris" {
+            32
+        } else {
+            80
+        };
+        assert_eq!(t.get(r, "runs"), runs.to_string());
     }
     assert_eq!(est.keys().cloned().collect::<BTreeSet<_>>(), want);
     assert_eq!(t.rows.len(), 2 * 3 * 5);

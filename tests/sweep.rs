@@ -353,3 +353,68 @@ resources = { dist = "lognormal", median = 1e300, sigma = 1.0 }
         serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
     assert_eq!(m["failed_runs"], 40);
 }
+
+#[test]
+fn a_shard_with_failed_runs_says_so_and_merges_with_them_listed() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = scenario(
+        dir.path(),
+        r#"[strategies.blowup]
+[[strategies.blowup.population.groups]]
+name = "everyone"
+share = 1.0
+resources = { dist = "lognormal", median = 1e300, sigma = 1.0 }
+"#,
+    );
+    // The plan is 4 strategies × 40 replicates, the blow-up last: shard 1/2 holds it.
+    let f = file.to_str().unwrap();
+    let (s0, s1) = (dir.path().join("s0"), dir.path().join("s1"));
+    let a = kampung(&[
+        "run",
+        f,
+        "--out",
+        s0.to_str().unwrap(),
+        "--shard",
+        "0/2",
+        "-q",
+    ]);
+    assert_eq!(
+        a.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&a.stderr)
+    );
+    let b = kampung(&[
+        "run",
+        f,
+        "--out",
+        s1.to_str().unwrap(),
+        "--shard",
+        "1/2",
+        "-q",
+    ]);
+    assert_eq!(
+        b.status.code(),
+        Some(3),
+        "{}",
+        String::from_utf8_lossy(&b.stderr)
+    );
+    assert!(String::from_utf8_lossy(&b.stderr).contains("40 runs of this shard failed"));
+    let m = dir.path().join("m");
+    let r = kampung(&[
+        "merge",
+        "--out",
+        m.to_str().unwrap(),
+        s0.to_str().unwrap(),
+        s1.to_str().unwrap(),
+        "-q",
+    ]);
+    assert_eq!(
+        r.status.code(),
+        Some(3),
+        "{}",
+        String::from_utf8_lossy(&r.stderr)
+    );
+    let failures = std::fs::read_to_string(m.join("failures.csv")).unwrap();
+    assert_eq!(failures.lines().count(), 1 + 40);
+}
