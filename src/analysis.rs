@@ -526,7 +526,7 @@ pub struct SensitivityRow {
     pub runs: usize,
 }
 
-/// What [`sensitivity`] found: the indices, and the runs that failed.
+/// What [`sensitivity()`] found: the indices, and the runs that failed.
 #[derive(Debug, Clone, Default)]
 pub struct SensitivityResult {
     /// One row per (method, outcome, parameter, index).

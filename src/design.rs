@@ -18,7 +18,7 @@
 //! "organizer.contacts_per_step" = [5, 10, 20]
 //! [sweep.zip]
 //! "time.steps" = [52, 260]
-//! "economy.shock_rate" = [0.1, 0.02]
+//! "shocks.probability" = [0.1, 0.02]
 //! ```
 //!
 //! Unquoted dotted keys (`organizer.contacts_per_step = [5, 10]`) mean the same as
@@ -1226,7 +1226,7 @@ mod tests {
             "organizer.contacts_per_step" = [5, 10]
             [zip]
             "time.steps" = [52, 260, 520]
-            "economy.shock_rate" = [0.1, 0.02, 0.01]
+            "shocks.probability" = [0.1, 0.02, 0.01]
             "#,
         );
         assert_eq!(d.len(), 2 * 3);
@@ -1235,7 +1235,7 @@ mod tests {
             [
                 "organizer.contacts_per_step",
                 "time.steps",
-                "economy.shock_rate"
+                "shocks.probability"
             ]
         );
         for p in &d.points {
@@ -1249,7 +1249,7 @@ mod tests {
             };
             assert_eq!(rate, expected, "zip values stay paired");
         }
-        assert_eq!(d.label(1), "contacts_per_step=5;steps=260;shock_rate=0.02");
+        assert_eq!(d.label(1), "contacts_per_step=5;steps=260;probability=0.02");
     }
 
     #[test]
@@ -1261,9 +1261,9 @@ mod tests {
 
     #[test]
     fn unequal_zip_lengths_are_located() {
-        let errs = build_err("[zip]\n\"time.steps\" = [52, 260]\n\"economy.shock_rate\" = [0.1]\n");
+        let errs = build_err("[zip]\n\"time.steps\" = [52, 260]\n\"shocks.probability\" = [0.1]\n");
         assert_eq!(errs.len(), 1);
-        assert_eq!(errs[0].key, "sweep.zip.economy.shock_rate");
+        assert_eq!(errs[0].key, "sweep.zip.shocks.probability");
         assert!(errs[0].message.contains("equal lengths"), "{}", errs[0]);
         assert_eq!(errs[0].allowed.as_deref(), Some("a list of 2 values"));
     }

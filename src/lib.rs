@@ -13,8 +13,13 @@
 //!   collective action, the people's organization and the institution);
 //! - the step: [`model`];
 //! - data collection: [`metrics`];
-//! - experiments: [`scenario`] (files and strategies), [`sweep`] (parallel runs),
-//!   [`output`] (CSV and manifest), [`input`] (CSV data in).
+//! - experiments: [`scenario`] (files and strategies), [`design`] (experiment
+//!   designs), [`sweep`] (parallel runs), [`store`] (runs saved as they finish,
+//!   resume, shards, merge), [`output`] (CSV and manifest), [`input`] (CSV data in);
+//! - analysis: [`stats`] and [`analysis`] (summaries, paired comparisons),
+//!   [`sensitivity`] (Morris, Sobol);
+//! - showing it: [`report`] (an HTML page of a results folder) and [`demo`] (the
+//!   stages played in a terminal).
 //!
 //! ```no_run
 //! use kampung::{Scenario, sweep};

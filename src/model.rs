@@ -9,10 +9,10 @@
 //!    revert towards endowments, influence is recomputed, and benefits are shared
 //!    out by the allocation rule (systemic bias, elite capture, the bias relief the
 //!    organization has renegotiated, and any diversion by captured leaders);
-//! 2. organizing: the organizer arrives or leaves, works in the current stage, the
-//!    institution meets and takes on issues, a collective action under way advances
-//!    (threshold rule with push) and may resolve, capacity is updated, trust,
-//!    awareness and efficacy decay, and the stage may end;
+//! 2. organizing: the organizer arrives or leaves; last step's trust, awareness and
+//!    efficacy decay; the organizer works in the current stage, the institution meets
+//!    and takes on issues, a collective action under way advances (threshold rule
+//!    with push) and may resolve, capacity is updated, and the stage may end;
 //! 3. outside an action, participation by threshold alone (synchronous).
 
 use crate::economy::{self, Allocation, EconomyStep};

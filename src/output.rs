@@ -133,21 +133,24 @@ pub fn fmt_f64(buf: &mut ryu::Buffer, v: f64) -> &str {
     text.strip_suffix(".0").unwrap_or(text)
 }
 
-/// Formats a number for CSV: shortest round-trip form, `NA` when not finite.
+/// Formats a number for CSV as [`fmt_f64`] does (so every table writes numbers the
+/// same way), into a new `String`.
 pub fn num(v: f64) -> String {
-    if v.is_finite() {
-        v.to_string()
-    } else {
-        NA.to_string()
-    }
+    fmt_f64(&mut ryu::Buffer::new(), v).to_string()
 }
 
+/// [`num`] for `f32` state (trust, awareness, …): its shortest round-trip form as an
+/// `f32`, so a stored 0.1 reads back as 0.1, not 0.10000000149011612.
 fn num32(v: f32) -> String {
-    if v.is_finite() {
-        v.to_string()
-    } else {
-        NA.to_string()
+    if !v.is_finite() {
+        return NA.to_string();
     }
+    if v == 0.0 {
+        return "0".to_string();
+    }
+    let mut b = ryu::Buffer::new();
+    let text = b.format_finite(v);
+    text.strip_suffix(".0").unwrap_or(text).to_string()
 }
 
 /// The tidy tables of a results folder. Each run contributes rows to each table;
@@ -656,5 +659,14 @@ mod tests {
         assert_eq!(num(0.5), "0.5");
         assert_eq!(num(f64::NAN), "NA");
         assert_eq!(num(3.0), "3");
+        assert_eq!(num(-0.0), "0");
+        assert_eq!(num(0.1 + 0.2), "0.30000000000000004");
+        assert_eq!(num32(0.1), "0.1");
+        assert_eq!(num32(f32::INFINITY), "NA");
+        // Every table writes a number the same way.
+        for v in [1e21, 1e-7, 2.5e-300, -123456.75, 1.0 / 3.0] {
+            assert_eq!(num(v), fmt_f64(&mut ryu::Buffer::new(), v));
+            assert_eq!(num(v).parse::<f64>().ok(), Some(v));
+        }
     }
 }

@@ -3,7 +3,7 @@
 //! Every run draws from its own stream, derived from the scenario's base seed, the
 //! scenario name, the strategy name and the replicate number. The derivation hashes
 //! those four values with SHA-256 and keeps the first eight bytes as the run's
-//! 64-bit seed; the stream itself is [`ChaCha8Rng`], a named algorithm whose output is
+//! 64-bit seed; the stream itself is [`ChaCha8Rng`](rand_chacha::ChaCha8Rng), a named algorithm whose output is
 //! fixed by its specification (unlike `StdRng` or `SmallRng`, which may change between
 //! `rand` releases).
 //!

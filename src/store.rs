@@ -1,13 +1,15 @@
 //! The results store: runs are saved to disk as they finish, one part file per run
-//! and table, and gathered into the final tables in run order at the end.
+//! (holding its rows of every table), and gathered into the final tables in run
+//! order at the end.
 //!
 //! This is what makes a sweep safe and scalable:
 //! - memory stays bounded: a finished run's rows go to disk at once;
 //! - results are deterministic: tables are gathered in plan order, whatever the order
 //!   in which runs finished or the number of threads;
 //! - an interrupted sweep (Ctrl-C, `kill -9`, power cut) resumes: a part is written
-//!   under a temporary name, ends with a trailer line, and is renamed into place, so a
-//!   run counts as done only when its parts are whole;
+//!   in one call under its final name, opens with a header of its sections' lengths
+//!   and ends with a trailer line, so a run counts as done only when its part is
+//!   whole (a part cut short is done again);
 //! - a sweep splits across machines: a shard runs a slice of the plan into its own
 //!   folder, and merging the folders gathers exactly what one machine would have.
 //!
@@ -208,7 +210,7 @@ impl Store {
         finished_in(&self.dir)
     }
 
-    /// Saves one run's rows of every table in one part file (see [`Part`]).
+    /// Saves one run's rows of every table in one part file (see the module docs).
     pub fn save(&self, s: &Scenario, outcome: &Outcome) -> Result<()> {
         let path = part_path(&self.dir, outcome.spec().index);
         let mut sections: Vec<(Table, Vec<u8>)> = Vec::with_capacity(Table::ALL.len());
