@@ -1,0 +1,59 @@
+//! The documentation stays true to the code: every measure the model writes has a
+//! row in the README's `timeseries.csv` table and no row there names a column that
+//! does not exist; `docs/ODD.md` names every measure.
+
+use kampung::metrics::Metrics;
+
+fn read(path: &str) -> String {
+    let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(path);
+    std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+}
+
+/// The column names of the table rows (`| \`name\` | … |`) in the README's
+/// `### \`timeseries.csv\`` section.
+fn readme_timeseries_columns() -> Vec<String> {
+    let readme = read("README.md");
+    let start = readme
+        .find("### `timeseries.csv`")
+        .expect("README.md has a timeseries.csv section");
+    let section = &readme[start + 1..];
+    let section = &section[..section.find("\n#").unwrap_or(section.len())];
+    section
+        .lines()
+        .filter_map(|l| l.strip_prefix("| `"))
+        .filter_map(|l| l.split_once('`').map(|(name, _)| name.to_string()))
+        .collect()
+}
+
+#[test]
+fn the_readme_lists_every_measure_and_only_those() {
+    let listed = readme_timeseries_columns();
+    let missing: Vec<_> = Metrics::COLUMNS
+        .iter()
+        .filter(|c| !listed.iter().any(|l| l == *c))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "README.md's timeseries.csv table lacks {missing:?}"
+    );
+    let unknown: Vec<_> = listed
+        .iter()
+        .filter(|l| !Metrics::COLUMNS.contains(&l.as_str()))
+        .collect();
+    assert!(
+        unknown.is_empty(),
+        "README.md's timeseries.csv table names columns the model does not write: {unknown:?}"
+    );
+    // In the order the file has them.
+    assert_eq!(listed, Metrics::COLUMNS);
+}
+
+#[test]
+fn the_odd_names_every_measure() {
+    let odd = read("docs/ODD.md");
+    let missing: Vec<_> = Metrics::COLUMNS
+        .iter()
+        .filter(|c| !odd.contains(&format!("`{c}`")))
+        .collect();
+    assert!(missing.is_empty(), "docs/ODD.md never names {missing:?}");
+}
