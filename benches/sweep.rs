@@ -68,11 +68,22 @@ fn overhead(c: &mut Criterion) {
             })
         });
     }
+    g.bench_function("run_guarded", |b| b.iter(|| sweep::run_guarded(&s, &spec)));
     g.bench_function("run_guarded_and_saved", |b| {
         b.iter(|| {
             let o = sweep::run_guarded(&s, &spec);
             store.save(&s, &o).expect("saved");
         })
+    });
+    // The same run recorded every 4th step, as scenarios/strategies.toml does: a
+    // quarter of the timeseries rows to format and write.
+    let mut s4 = s.clone();
+    s4.output.record_every = 4;
+    let done4 = sweep::run_guarded(&s4, &spec);
+    let dir4 = tempfile::tempdir().expect("temp dir");
+    let store4 = Store::open(dir4.path(), &s4, None, Mode::Fresh).expect("store");
+    g.bench_function("save_only_every_4th_step", |b| {
+        b.iter(|| store4.save(&s4, &done4).expect("saved"))
     });
     g.finish();
 }
