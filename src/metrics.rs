@@ -59,6 +59,8 @@ metrics! {
     benefit_share_marginalized,
     /// Systemic bias faced by marginalized households the organization identified.
     relieved_bias,
+    /// Elite capture in force: economy.elite_capture less what capacity takes off.
+    effective_elite_capture,
     /// Current phase: 0 before the organizer, 1-5 the five stages, 6 the institution.
     stage,
     /// 1 while an organizer is in the village, else 0.
@@ -181,14 +183,23 @@ pub fn top_quintile_share(resources: &[f32], benefit: &[f32], order: &mut Vec<u3
     top / total
 }
 
-/// Measures the village. `relieved_bias` is the bias identified marginalized
-/// households face now, `trusting_level` the trust at which a household counts as
-/// trusting; `last` describes the step just taken.
+/// The allocation rule as it stands now: what the institution has changed of it.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct RuleNow {
+    /// Systemic bias identified marginalized households face now.
+    pub relieved_bias: f64,
+    /// Elite capture `β` in force now.
+    pub elite_capture: f64,
+}
+
+/// Measures the village. `rule` is the allocation rule as it stands now,
+/// `trusting_level` the trust at which a household counts as trusting; `last`
+/// describes the step just taken.
 pub fn measure(
     h: &Households,
     net: &Network,
     c: &Community,
-    relieved_bias: f64,
+    rule: RuleNow,
     trusting_level: f32,
     last: EconomyStep,
     scratch: &mut Scratch,
@@ -285,7 +296,8 @@ pub fn measure(
         } else {
             f64::NAN
         },
-        relieved_bias,
+        relieved_bias: rule.relieved_bias,
+        effective_elite_capture: rule.elite_capture,
         stage: c.stage.number() as f64,
         organizer_present: c.organizer_present as u8 as f64,
         mean_trust: trust / nf,

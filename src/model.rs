@@ -7,8 +7,9 @@
 //! Order of events within a step (see `docs/ODD.md`, *Process overview*):
 //! 1. economy: a shock may strike (softened by institutional capacity), resources
 //!    revert towards endowments, influence is recomputed, and benefits are shared
-//!    out by the allocation rule (systemic bias, elite capture, the bias relief the
-//!    organization has renegotiated, and any diversion by captured leaders);
+//!    out by the allocation rule (systemic bias, elite capture less what the
+//!    institution's capacity takes off it, the bias relief the organization has
+//!    renegotiated, and any diversion by captured leaders);
 //! 2. organizing: the organizer arrives or leaves; last step's trust, awareness and
 //!    efficacy decay; the organizer works in the current stage, the institution meets
 //!    and takes on issues, a collective action under way advances (threshold rule
@@ -106,11 +107,28 @@ impl<'p> Simulation<'p> {
         self.params.economy.systemic_bias * (1.0 - self.community.renegotiated)
     }
 
+    /// Elite capture `β` in force now: `economy.elite_capture` less the share
+    /// `institution.elite_capture_cut · capacity` the institution has taken off it.
+    pub fn elite_capture(&self) -> f64 {
+        let p = self.params;
+        p.economy.elite_capture
+            * (1.0 - p.institution.elite_capture_cut * self.community.capacity.clamp(0.0, 1.0))
+    }
+
+    /// The allocation rule as it stands now (what the institution has changed of it).
+    pub fn rule_now(&self) -> metrics::RuleNow {
+        metrics::RuleNow {
+            relieved_bias: self.relieved_bias(),
+            elite_capture: self.elite_capture(),
+        }
+    }
+
     /// Advances one step.
     pub fn step(&mut self) {
         let p = self.params;
         let t = self.step;
         let org = self.organizing();
+        let beta = self.elite_capture();
         let h = &mut self.village.households;
         self.last = EconomyStep::default();
         if p.economy.enabled {
@@ -122,7 +140,7 @@ impl<'p> Simulation<'p> {
                 h,
                 &Allocation {
                     per_household: p.economy.benefit_per_household,
-                    beta: p.economy.elite_capture,
+                    beta,
                     bias: p.economy.systemic_bias,
                     relief: self.community.renegotiated,
                     diversion: self.community.diversion,
@@ -159,12 +177,12 @@ impl<'p> Simulation<'p> {
 
     /// The measures of the village now.
     pub fn measure(&mut self) -> Metrics {
-        let relieved = self.relieved_bias();
+        let rule = self.rule_now();
         metrics::measure(
             &self.village.households,
             &self.village.network,
             &self.community,
-            relieved,
+            rule,
             self.params.behaviour.trusting as f32,
             self.last,
             &mut self.scratch,

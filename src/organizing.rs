@@ -146,6 +146,9 @@ pub struct InstitutionParams {
     pub relapse: f64,
     /// Share of the bias that full capacity keeps renegotiated away, in [0, 1].
     pub sustained_cut: f64,
+    /// Share of elite capture `β` that full capacity takes off the allocation rule
+    /// (benefits shared in the open, by lists the constituents oversee), in [0, 1].
+    pub elite_capture_cut: f64,
     /// Share of the benefit flow captured leaders divert when oversight is nil, in [0, 1].
     pub capture: f64,
     /// Share of a shock's loss that full capacity absorbs, in [0, 1].
@@ -167,6 +170,7 @@ impl Default for InstitutionParams {
             weights: [1.0, 1.0, 1.0, 1.0, 1.0],
             relapse: 0.01,
             sustained_cut: 0.8,
+            elite_capture_cut: 0.5,
             capture: 0.3,
             shock_buffer: 0.5,
             leader_push: 0.15,

@@ -1311,6 +1311,7 @@ fn check_params(p: &Params, out: &OutputParams) -> Vec<Problem> {
         ("capacity_rate", ins.capacity_rate),
         ("relapse", ins.relapse),
         ("sustained_cut", ins.sustained_cut),
+        ("elite_capture_cut", ins.elite_capture_cut),
         ("capture", ins.capture),
         ("shock_buffer", ins.shock_buffer),
         ("leader_push", ins.leader_push),
