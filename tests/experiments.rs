@@ -39,6 +39,8 @@
 //! - **Progress**: periodic "N/M runs done (rate, ETA)" lines when stderr is not a
 //!   terminal, nothing with `--quiet`.
 
+mod common;
+
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -917,19 +919,6 @@ const TABLES: &[&str] = &[
     "compare.csv",
 ];
 
-fn same_tables(a: &Path, b: &Path) {
-    for t in TABLES {
-        let x = std::fs::read(a.join(t)).unwrap_or_else(|e| panic!("{}: {e}", a.join(t).display()));
-        let y = std::fs::read(b.join(t)).unwrap_or_else(|e| panic!("{}: {e}", b.join(t).display()));
-        assert!(
-            x == y,
-            "{t} differs between {} and {}",
-            a.display(),
-            b.display()
-        );
-    }
-}
-
 #[test]
 fn a_sweep_is_byte_identical_across_threads_and_shards() {
     let dir = tempfile::tempdir().unwrap();
@@ -939,7 +928,7 @@ fn a_sweep_is_byte_identical_across_threads_and_shards() {
     let two = dir.path().join("two");
     ok(&["run", f, "--out", s(&one), "-q", "--threads", "1"]);
     ok(&["run", f, "--out", s(&two), "-q", "--threads", "2"]);
-    same_tables(&one, &two);
+    common::same_tables(&one, &two, TABLES);
     assert_eq!(Table::read(&one.join("runs.csv")).rows.len(), 60);
 
     let shards: Vec<PathBuf> = (0..3)
@@ -964,7 +953,7 @@ fn a_sweep_is_byte_identical_across_threads_and_shards() {
     let mut args = vec!["merge", "--out", s(&merged), "-q"];
     args.extend(shards.iter().map(|d| s(d)));
     ok(&args);
-    same_tables(&one, &merged);
+    common::same_tables(&one, &merged, TABLES);
 }
 
 // ---------------------------------------------------------------------------------

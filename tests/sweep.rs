@@ -2,6 +2,8 @@
 //! identical to one process, refusing shards of another plan, and failed runs kept
 //! apart without stopping the sweep.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -54,19 +56,6 @@ fn run_ok(args: &[&str]) {
         "kampung {args:?} failed: {}",
         String::from_utf8_lossy(&out.stderr)
     );
-}
-
-fn same_tables(a: &Path, b: &Path) {
-    for t in TABLES {
-        let x = std::fs::read(a.join(t)).unwrap_or_else(|e| panic!("{}: {e}", a.join(t).display()));
-        let y = std::fs::read(b.join(t)).unwrap_or_else(|e| panic!("{}: {e}", b.join(t).display()));
-        assert!(
-            x == y,
-            "{t} differs between {} and {}",
-            a.display(),
-            b.display()
-        );
-    }
 }
 
 #[test]
@@ -127,7 +116,7 @@ fn resume_after_kill_gives_the_uninterrupted_results() {
             "{}",
             String::from_utf8_lossy(&again.stderr)
         );
-        same_tables(&reference, &out);
+        common::same_tables(&reference, &out, TABLES);
         assert!(
             !out.join(".kampung").exists(),
             "working files are removed once complete"
@@ -221,7 +210,7 @@ fn shards_merge_into_the_single_process_results() {
         args.extend(shards.iter().map(|p| p.to_str().unwrap().to_string()));
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
         run_ok(&args);
-        same_tables(&single, &merged);
+        common::same_tables(&single, &merged, TABLES);
     }
 }
 
@@ -369,37 +358,25 @@ resources = { dist = "lognormal", median = 1e300, sigma = 1.0 }
     // The plan is 4 strategies × 40 replicates, the blow-up last: shard 1/2 holds it.
     let f = file.to_str().unwrap();
     let (s0, s1) = (dir.path().join("s0"), dir.path().join("s1"));
-    let a = kampung(&[
-        "run",
-        f,
-        "--out",
-        s0.to_str().unwrap(),
-        "--shard",
-        "0/2",
-        "-q",
-    ]);
-    assert_eq!(
-        a.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&a.stderr)
-    );
-    let b = kampung(&[
-        "run",
-        f,
-        "--out",
-        s1.to_str().unwrap(),
-        "--shard",
-        "1/2",
-        "-q",
-    ]);
-    assert_eq!(
-        b.status.code(),
-        Some(3),
-        "{}",
-        String::from_utf8_lossy(&b.stderr)
-    );
-    assert!(String::from_utf8_lossy(&b.stderr).contains("40 runs of this shard failed"));
+    // Shard 0 holds none of the failures and succeeds; shard 1 says its runs failed.
+    for (shard, out, code) in [("0/2", &s0, 0), ("1/2", &s1, 3)] {
+        let r = kampung(&[
+            "run",
+            f,
+            "--out",
+            out.to_str().unwrap(),
+            "--shard",
+            shard,
+            "-q",
+        ]);
+        let err = String::from_utf8_lossy(&r.stderr);
+        assert_eq!(r.status.code(), Some(code), "{err}");
+        assert_eq!(
+            err.contains("40 runs of this shard failed"),
+            code == 3,
+            "{err}"
+        );
+    }
     let m = dir.path().join("m");
     let r = kampung(&[
         "merge",

@@ -172,10 +172,18 @@ fn play(cmp: &Comparison, a: &DemoArgs, terminal: bool, w: &mut impl Write) -> s
     let pause = (!a.no_pause).then_some(PAUSE);
     let mut demo = cmp.start();
     let mut next = Instant::now();
-    let wait = |until: Instant| {
-        let now = Instant::now();
-        if until > now {
-            std::thread::sleep(until - now);
+    // Keeps the pace after a frame is shown: the next tick, and a pause at a milestone.
+    let pace = |next: &mut Instant, milestone: bool| {
+        if let Some(t) = tick {
+            *next += t;
+            let now = Instant::now();
+            if *next > now {
+                std::thread::sleep(*next - now);
+            }
+        }
+        if let (Some(p), true) = (pause, milestone) {
+            std::thread::sleep(p);
+            *next = Instant::now();
         }
     };
     if terminal {
@@ -185,14 +193,7 @@ fn play(cmp: &Comparison, a: &DemoArgs, terminal: bool, w: &mut impl Write) -> s
             let (cols, rows) = terminal_size();
             w.write_all(screen.paint(cols, rows).as_bytes())?;
             w.flush()?;
-            if let Some(t) = tick {
-                next += t;
-                wait(next);
-            }
-            if let (Some(p), true) = (pause, frame.is_milestone()) {
-                std::thread::sleep(p);
-                next = Instant::now();
-            }
+            pace(&mut next, frame.is_milestone());
         }
         let sum = demo.into_summary();
         let (cols, _) = terminal_size();
@@ -217,14 +218,7 @@ fn play(cmp: &Comparison, a: &DemoArgs, terminal: bool, w: &mut impl Write) -> s
                 writeln!(w, "{}", l.trim_end())?;
             }
             w.flush()?;
-            if let Some(t) = tick {
-                next += t;
-                wait(next);
-            }
-            if let (Some(p), true) = (pause, frame.is_milestone()) {
-                std::thread::sleep(p);
-                next = Instant::now();
-            }
+            pace(&mut next, frame.is_milestone());
         }
         let sum = demo.into_summary();
         writeln!(w)?;
