@@ -11,20 +11,20 @@ use crate::network::Network;
 use crate::organizing::Community;
 
 macro_rules! metrics {
-    ($( $(#[doc = $doc:expr])+ $name:ident ),* $(,)?) => {
-        /// One row of measures of a village at one step.
+    ($(#[doc = $sdoc:expr])+ $strukt:ident { $( $(#[doc = $doc:expr])+ $name:ident ),* $(,)? }) => {
+        $(#[doc = $sdoc])+
         #[derive(Debug, Clone, Copy, Default, PartialEq)]
-        pub struct Metrics {
+        pub struct $strukt {
             $( $(#[doc = $doc])+ pub $name: f64, )*
         }
 
-        impl Metrics {
+        impl $strukt {
             /// Column names, in output order.
             pub const COLUMNS: &'static [&'static str] = &[$(stringify!($name)),*];
-            /// One-line meaning of each column, aligned with [`Metrics::COLUMNS`].
+            /// One-line meaning of each column, aligned with `COLUMNS`.
             pub const DESCRIPTIONS: &'static [&'static str] = &[$(concat!($($doc),+)),*];
 
-            /// The values, aligned with [`Metrics::COLUMNS`].
+            /// The values, aligned with `COLUMNS`.
             pub fn values(&self) -> [f64; Self::COLUMNS.len()] {
                 [$(self.$name),*]
             }
@@ -33,6 +33,8 @@ macro_rules! metrics {
 }
 
 metrics! {
+    /// One row of measures of a village at one step: a row of `timeseries.csv`.
+    Metrics {
     /// Share of households taking part in collective action.
     participation,
     /// Gini coefficient of resources (0 = equal, 1 = one household holds all).
@@ -115,6 +117,99 @@ metrics! {
     capacity_pool,
     /// Share of the benefit flow diverted to leaders (elite capture).
     diversion,
+    }
+}
+
+metrics! {
+    /// Measures of one social group at one step: a row of `groups.csv`.
+    GroupMetrics {
+    /// Households in the group.
+    households,
+    /// Mean resources per household of the group, in resource units.
+    mean_resources,
+    /// Mean smoothed access of the group's households (1 = an equal share of benefits).
+    mean_access,
+    /// Share of this step's benefits received by the group (NA when none were shared out).
+    benefit_share,
+    /// Share of the group's households taking part in collective action.
+    participation,
+    /// Share of the group's households at the latest meeting (0 before any).
+    attendance,
+    /// Share of the group's households that have attended any meeting.
+    ever_attended,
+    /// Share of the group's households contacted by the organizer.
+    contacted,
+    /// Share of the group's households identified as marginalized.
+    identified,
+    /// Share of the group's households that are members of the organization.
+    members,
+    /// Share of the organization's leaders from the group (NA without leaders).
+    leader_share,
+    /// Mean trust of the group's households in the organizer.
+    mean_trust,
+    /// Mean awareness of the group's households.
+    mean_awareness,
+    /// Mean efficacy of the group's households.
+    mean_efficacy,
+    }
+}
+
+/// Measures every group of `groups` (group ids `0..groups`) into `out`, one entry
+/// per group; `c` gives the latest meeting's attendees.
+pub fn measure_groups(h: &Households, c: &Community, groups: usize, out: &mut Vec<GroupMetrics>) {
+    out.clear();
+    out.resize(groups, GroupMetrics::default());
+    let (mut benefit_all, mut leaders) = (0f64, 0usize);
+    for i in 0..h.len() {
+        let Some(g) = out.get_mut(h.group[i] as usize) else {
+            continue;
+        };
+        g.households += 1.0;
+        g.mean_resources += h.resources[i] as f64;
+        g.mean_access += h.access[i] as f64;
+        g.benefit_share += h.benefit[i] as f64;
+        benefit_all += h.benefit[i] as f64;
+        g.participation += h.participating[i] as u8 as f64;
+        g.ever_attended += h.attended[i] as u8 as f64;
+        g.contacted += h.contacted[i] as u8 as f64;
+        g.identified += h.identified[i] as u8 as f64;
+        g.members += h.member[i] as u8 as f64;
+        g.leader_share += h.leader[i] as u8 as f64;
+        leaders += h.leader[i] as usize;
+        g.mean_trust += h.trust[i] as f64;
+        g.mean_awareness += h.awareness[i] as f64;
+        g.mean_efficacy += h.efficacy[i] as f64;
+    }
+    for &i in c.attendees() {
+        if let Some(g) = out.get_mut(h.group[i as usize] as usize) {
+            g.attendance += 1.0;
+        }
+    }
+    for g in out.iter_mut() {
+        let n = g.households;
+        let per = |v: f64| if n > 0.0 { v / n } else { f64::NAN };
+        g.mean_resources = per(g.mean_resources);
+        g.mean_access = per(g.mean_access);
+        g.benefit_share = if benefit_all > 0.0 {
+            g.benefit_share / benefit_all
+        } else {
+            f64::NAN
+        };
+        g.participation = per(g.participation);
+        g.attendance = if n > 0.0 { g.attendance / n } else { f64::NAN };
+        g.ever_attended = per(g.ever_attended);
+        g.contacted = per(g.contacted);
+        g.identified = per(g.identified);
+        g.members = per(g.members);
+        g.leader_share = if leaders > 0 {
+            g.leader_share / leaders as f64
+        } else {
+            f64::NAN
+        };
+        g.mean_trust = per(g.mean_trust);
+        g.mean_awareness = per(g.mean_awareness);
+        g.mean_efficacy = per(g.mean_efficacy);
+    }
 }
 
 /// Buffers reused by [`measure`] so that recording a step does not allocate.

@@ -189,6 +189,17 @@ impl<'p> Simulation<'p> {
         )
     }
 
+    /// The measures of each social group now, into `out` (one entry per group of
+    /// `population.groups`, in order).
+    pub fn measure_groups(&self, out: &mut Vec<metrics::GroupMetrics>) {
+        metrics::measure_groups(
+            &self.village.households,
+            &self.community,
+            self.params.population.groups.len(),
+            out,
+        );
+    }
+
     /// Ends the run: closes the stage records. Returns them.
     pub fn finish(&mut self) -> &[StageRecord] {
         self.community.finish(self.step);

@@ -274,6 +274,11 @@ pub struct Community {
 }
 
 impl Community {
+    /// The households at the latest meeting (empty before any).
+    pub fn attendees(&self) -> &[u32] {
+        &self.attendees
+    }
+
     /// The community before any organizer arrives.
     pub fn new(n: usize) -> Community {
         Community {

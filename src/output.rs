@@ -6,7 +6,7 @@
 //! folder with a manifest holds a complete set of results.
 
 use crate::error::{Error, Result};
-use crate::metrics::Metrics;
+use crate::metrics::{GroupMetrics, Metrics};
 use crate::scenario::Scenario;
 use crate::sweep::{RunOutput, RunSpec};
 use serde::Serialize;
@@ -24,6 +24,7 @@ pub const RESULT_FILES: &[&str] = &[
     "timeseries.csv",
     "runs.csv",
     "stages.csv",
+    "groups.csv",
     "households.csv",
     "failures.csv",
     "summary.csv",
@@ -163,6 +164,8 @@ pub enum Table {
     Runs,
     /// `stages.csv`: one row per stage per run.
     Stages,
+    /// `groups.csv`: one row per social group per recorded step per run.
+    Groups,
     /// `households.csv`: one row per household per snapshot step per run.
     Households,
     /// `failures.csv`: one row per failed run.
@@ -171,10 +174,11 @@ pub enum Table {
 
 impl Table {
     /// Every table, in the order they are gathered.
-    pub const ALL: [Table; 5] = [
+    pub const ALL: [Table; 6] = [
         Table::Timeseries,
         Table::Runs,
         Table::Stages,
+        Table::Groups,
         Table::Households,
         Table::Failures,
     ];
@@ -185,6 +189,7 @@ impl Table {
             Table::Timeseries => "timeseries.csv",
             Table::Runs => "runs.csv",
             Table::Stages => "stages.csv",
+            Table::Groups => "groups.csv",
             Table::Households => "households.csv",
             Table::Failures => "failures.csv",
         }
@@ -196,8 +201,19 @@ impl Table {
             Table::Timeseries => "timeseries",
             Table::Runs => "runs",
             Table::Stages => "stages",
+            Table::Groups => "groups",
             Table::Households => "households",
             Table::Failures => "failures",
+        }
+    }
+
+    /// Whether a scenario's output settings ask for this table (`households.csv`
+    /// and `groups.csv` can be switched off).
+    pub fn wanted(self, out: &crate::scenario::OutputParams) -> bool {
+        match self {
+            Table::Households => out.households,
+            Table::Groups => out.groups,
+            _ => true,
         }
     }
 }
@@ -285,6 +301,10 @@ pub fn header(t: Table, params: &ParamColumns) -> Vec<String> {
         Table::Stages => {
             h.extend(["stage_number", "stage", "start", "end", "ended_by"].map(String::from));
         }
+        Table::Groups => {
+            h.extend(["step", "group", "marginalized"].map(String::from));
+            h.extend(GroupMetrics::COLUMNS.iter().map(|c| c.to_string()));
+        }
         Table::Households => {
             h.push("step".into());
             h.extend(HOUSEHOLD_COLUMNS.iter().map(|c| c.to_string()));
@@ -357,6 +377,25 @@ pub fn write_rows(
                 )),
             }
             w.write_record(&row)?;
+        }
+        Table::Groups => {
+            let cell = s.params(r.spec.strategy, r.spec.point);
+            let defs = &cell.population.groups;
+            let mut fb = ryu::Buffer::new();
+            for (step, gs) in &r.groups {
+                for (g, m) in gs.iter().enumerate() {
+                    row.clear();
+                    row.extend(key.iter().cloned());
+                    row.push(step.to_string());
+                    row.push(
+                        defs.get(g)
+                            .map_or_else(|| g.to_string(), |d| d.name.clone()),
+                    );
+                    row.push(defs.get(g).is_some_and(|d| d.marginalized).to_string());
+                    row.extend(m.values().iter().map(|&v| fmt_f64(&mut fb, v).to_string()));
+                    w.write_record(&row)?;
+                }
+            }
         }
         Table::Stages => {
             for rec in &r.stages {

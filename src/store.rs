@@ -222,7 +222,7 @@ impl Store {
             let mut buf = Vec::new();
             match (outcome, t) {
                 (Outcome::Done(_), Table::Failures) => {}
-                (Outcome::Done(_), Table::Households) if !s.output.households => {}
+                (Outcome::Done(_), t) if !t.wanted(&s.output) => {}
                 (Outcome::Done(r), _) => {
                     output::write_rows(&mut buf, t, s, &self.params, r).map_err(wrap)?
                 }
@@ -276,7 +276,7 @@ impl Store {
         }
         let tables: Vec<Table> = Table::ALL
             .into_iter()
-            .filter(|&t| t != Table::Households || s.output.households)
+            .filter(|&t| t.wanted(&s.output))
             .collect();
         let mut files: Vec<(Table, AtomicFile)> = Vec::new();
         for &t in &tables {

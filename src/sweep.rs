@@ -9,7 +9,7 @@
 //! a callback (the CLI saves it to disk at once, see [`crate::store`]).
 
 use crate::household::Households;
-use crate::metrics::Metrics;
+use crate::metrics::{GroupMetrics, Metrics};
 use crate::model::Simulation;
 use crate::rng::{Purpose, derive_seed, rng_from_seed};
 use crate::scenario::Scenario;
@@ -43,6 +43,9 @@ pub struct RunOutput {
     pub spec: RunSpec,
     /// Recorded steps and their measures, step 0 (the initial state) first.
     pub timeseries: Vec<(u32, Metrics)>,
+    /// The measures of each social group at the recorded steps (empty when
+    /// `output.groups` is off).
+    pub groups: Vec<(u32, Vec<GroupMetrics>)>,
     /// Household snapshots: the step and the households' state then.
     pub snapshots: Vec<(u32, Households)>,
     /// When each stage began and ended, and why.
@@ -186,7 +189,16 @@ pub fn run_one(s: &Scenario, spec: &RunSpec) -> RunOutput {
         })
         .filter(|&t| t <= steps);
     let mut post_exit = None;
+    let mut groups = Vec::new();
+    let mut record_groups = |t: u32, sim: &Simulation| {
+        if s.output.groups {
+            let mut g = Vec::new();
+            sim.measure_groups(&mut g);
+            groups.push((t, g));
+        }
+    };
     timeseries.push((0, sim.measure()));
+    record_groups(0, &sim);
     if wants_snapshot(0) {
         snapshots.push((0, sim.village().households.clone()));
     }
@@ -197,6 +209,7 @@ pub fn run_one(s: &Scenario, spec: &RunSpec) -> RunOutput {
             let m = sim.measure();
             if recorded {
                 timeseries.push((t, m));
+                record_groups(t, &sim);
             }
             if post_step == Some(t) {
                 post_exit = Some((t, m));
@@ -210,6 +223,7 @@ pub fn run_one(s: &Scenario, spec: &RunSpec) -> RunOutput {
     RunOutput {
         spec: spec.clone(),
         timeseries,
+        groups,
         snapshots,
         stages,
         post_exit,

@@ -429,7 +429,7 @@ fn same_scenario_gives_byte_identical_csvs_across_runs_and_threads() {
     run_into(&file, &a, &["--threads", "1", "-q"]);
     run_into(&file, &b, &["--threads", "2", "-q"]);
     run_into(&file, &c, &["--threads", "2", "-q"]);
-    for f in ["timeseries.csv", "runs.csv", "households.csv"] {
+    for f in ["timeseries.csv", "runs.csv", "households.csv", "groups.csv"] {
         let x = std::fs::read(a.join(f)).unwrap();
         assert!(x.len() > 1000, "{f} suspiciously small");
         assert!(
@@ -444,7 +444,7 @@ fn same_scenario_gives_byte_identical_csvs_across_runs_and_threads() {
     let v2 = dir.path().join("v2");
     run_into(&village, &v1, &["--threads", "1", "-q"]);
     run_into(&village, &v2, &["--threads", "2", "-q"]);
-    for f in ["timeseries.csv", "runs.csv", "households.csv"] {
+    for f in ["timeseries.csv", "runs.csv", "households.csv", "groups.csv"] {
         assert!(
             std::fs::read(v1.join(f)).unwrap() == std::fs::read(v2.join(f)).unwrap(),
             "village {f}: 1 vs 2 threads"
@@ -728,4 +728,93 @@ fn an_interrupted_run_leaves_no_file_that_looks_complete_and_is_not() {
         interrupted > 0,
         "every run finished before it could be killed"
     );
+}
+
+/// `groups.csv` (one row per group per recorded step per run) agrees with
+/// `timeseries.csv`: the groups' households add up to the village, their participation
+/// weighted by size is the village's, the one marginalized group's attendance and
+/// benefit share are the marginalized households' of `timeseries.csv`, and benefit
+/// shares add up to 1. `groups = false` leaves the file out.
+#[test]
+fn groups_csv_agrees_with_the_timeseries() {
+    let (dir, _) = setup();
+    let village = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/village.toml");
+    let out = dir.path().join("v");
+    run_into(&village, &out, &["-q"]);
+    let (gh, groups) = read_csv(&out.join("groups.csv"));
+    let (th, ts) = read_csv(&out.join("timeseries.csv"));
+    let last = assert_key_columns(&gh, true, &["group", "marginalized", "households"]);
+    assert_eq!(
+        groups.len(),
+        3 * ts.len(),
+        "three groups per timeseries row"
+    );
+    let num = |row: &[String], h: &[String], c: &str| -> f64 {
+        let v = &row[col(h, c)];
+        if v == "NA" {
+            f64::NAN
+        } else {
+            v.parse().unwrap()
+        }
+    };
+    let close = |a: f64, b: f64, what: &str| {
+        assert!(
+            (a.is_nan() && b.is_nan()) || (a - b).abs() < 1e-9,
+            "{what}: {a} vs {b}"
+        );
+    };
+    for (k, t) in ts.iter().enumerate() {
+        let rows = &groups[3 * k..3 * k + 3];
+        for g in rows {
+            assert_eq!(
+                g[..=last],
+                t[..=col(&th, "step")],
+                "rows in timeseries order"
+            );
+            for c in &gh[last + 3..] {
+                assert_number(&g[col(&gh, c)], c);
+            }
+        }
+        let names: Vec<&str> = rows.iter().map(|g| g[col(&gh, "group")].as_str()).collect();
+        assert_eq!(names, ["elite", "smallholder", "landless"]);
+        let n: f64 = rows.iter().map(|g| num(g, &gh, "households")).sum();
+        assert_eq!(n, 500.0);
+        let part: f64 = rows
+            .iter()
+            .map(|g| num(g, &gh, "households") * num(g, &gh, "participation"))
+            .sum::<f64>()
+            / n;
+        close(part, num(t, &th, "participation"), "participation");
+        let landless = &rows[2];
+        assert_eq!(landless[col(&gh, "marginalized")], "true");
+        close(
+            num(landless, &gh, "attendance"),
+            num(t, &th, "attendance_marginalized"),
+            "attendance of the marginalized",
+        );
+        close(
+            num(landless, &gh, "benefit_share"),
+            num(t, &th, "benefit_share_marginalized"),
+            "benefit share of the marginalized",
+        );
+        let shares: f64 = rows.iter().map(|g| num(g, &gh, "benefit_share")).sum();
+        if shares.is_finite() {
+            close(shares, 1.0, "benefit shares");
+        }
+    }
+    // Meetings happened, and by group.
+    assert!(groups.iter().any(|g| num(g, &gh, "attendance") > 0.0));
+
+    let off = dir.path().join("off.toml");
+    let text = std::fs::read_to_string(&village).unwrap();
+    std::fs::write(
+        &off,
+        text.replace("[output]\n", "[output]\ngroups = false\n")
+            .replace("replicates = 20", "replicates = 2"),
+    )
+    .unwrap();
+    let out2 = dir.path().join("off");
+    run_into(&off, &out2, &["-q"]);
+    assert!(!out2.join("groups.csv").exists());
+    assert!(out2.join("timeseries.csv").exists());
 }

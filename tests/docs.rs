@@ -1,8 +1,8 @@
 //! The documentation stays true to the code: every measure the model writes has a
 //! row in the README's `timeseries.csv` table and no row there names a column that
-//! does not exist; `docs/ODD.md` names every measure.
+//! does not exist, and so for `groups.csv`; `docs/ODD.md` names every measure.
 
-use kampung::metrics::Metrics;
+use kampung::metrics::{GroupMetrics, Metrics};
 
 fn read(path: &str) -> String {
     let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(path);
@@ -10,12 +10,12 @@ fn read(path: &str) -> String {
 }
 
 /// The column names of the table rows (`| \`name\` | … |`) in the README's
-/// `### \`timeseries.csv\`` section.
-fn readme_timeseries_columns() -> Vec<String> {
+/// `### \`FILE\`` section.
+fn readme_columns(file: &str) -> Vec<String> {
     let readme = read("README.md");
     let start = readme
-        .find("### `timeseries.csv`")
-        .expect("README.md has a timeseries.csv section");
+        .find(&format!("### `{file}`"))
+        .unwrap_or_else(|| panic!("README.md has no {file} section"));
     let section = &readme[start + 1..];
     let section = &section[..section.find("\n#").unwrap_or(section.len())];
     section
@@ -27,7 +27,7 @@ fn readme_timeseries_columns() -> Vec<String> {
 
 #[test]
 fn the_readme_lists_every_measure_and_only_those() {
-    let listed = readme_timeseries_columns();
+    let listed = readme_columns("timeseries.csv");
     let missing: Vec<_> = Metrics::COLUMNS
         .iter()
         .filter(|c| !listed.iter().any(|l| l == *c))
@@ -49,10 +49,16 @@ fn the_readme_lists_every_measure_and_only_those() {
 }
 
 #[test]
+fn the_readme_lists_every_group_measure_in_order() {
+    assert_eq!(readme_columns("groups.csv"), GroupMetrics::COLUMNS);
+}
+
+#[test]
 fn the_odd_names_every_measure() {
     let odd = read("docs/ODD.md");
     let missing: Vec<_> = Metrics::COLUMNS
         .iter()
+        .chain(GroupMetrics::COLUMNS)
         .filter(|c| !odd.contains(&format!("`{c}`")))
         .collect();
     assert!(missing.is_empty(), "docs/ODD.md never names {missing:?}");

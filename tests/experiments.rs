@@ -914,6 +914,7 @@ const TABLES: &[&str] = &[
     "runs.csv",
     "timeseries.csv",
     "stages.csv",
+    "groups.csv",
     "failures.csv",
     "summary.csv",
     "compare.csv",

@@ -11,7 +11,13 @@ use std::time::{Duration, Instant};
 const BIN: &str = env!("CARGO_BIN_EXE_kampung");
 
 /// The result tables, which must match byte for byte (the manifest has times in it).
-const TABLES: &[&str] = &["timeseries.csv", "runs.csv", "stages.csv", "failures.csv"];
+const TABLES: &[&str] = &[
+    "timeseries.csv",
+    "runs.csv",
+    "stages.csv",
+    "groups.csv",
+    "failures.csv",
+];
 
 /// A sweep of 3 strategies × 40 replicates of a 300-household village: long enough
 /// (about a second) to be killed part-way, short enough for a test.

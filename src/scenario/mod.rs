@@ -131,6 +131,9 @@ pub struct OutputParams {
     pub household_steps: Vec<u32>,
     /// Whether to write `households.csv` at all.
     pub households: bool,
+    /// Whether to write `groups.csv` (measures per social group at every recorded
+    /// step).
+    pub groups: bool,
     /// Steps after the organizer's exit at which `runs.csv` records the durability
     /// measures (`post_exit.*` columns).
     pub post_exit_horizon: u32,
@@ -142,6 +145,7 @@ impl Default for OutputParams {
             record_every: 1,
             household_steps: Vec::new(),
             households: true,
+            groups: true,
             post_exit_horizon: 104,
         }
     }
