@@ -320,34 +320,63 @@ pub fn compare_table(s: &Scenario, rows: &[CompareRow]) -> String {
                 .map_or(usize::MAX, |r| r.rank)
         };
         order.sort_by_key(|st| key(st));
-        out.push_str(&format!("\n{:<4} {:<22}", "rank", "strategy"));
-        for (_, h) in shown {
-            out.push_str(&format!(" {h:>26}"));
-        }
-        out.push('\n');
+        let w = s.strategies.len().to_string().len();
+        // Every cell first, then columns as wide as their widest cell.
+        let mut table: Vec<Vec<String>> = vec![
+            std::iter::once("strategy".to_string())
+                .chain(shown.iter().map(|(_, h)| h.to_string()))
+                .collect(),
+        ];
         for st in order {
-            out.push_str(&format!("{:<4} {:<22}", key(st), st));
+            let mut row = vec![st.to_string()];
             for (oc, _) in shown {
-                let cell = match find(st, oc) {
+                row.push(match find(st, oc) {
                     None => "NA".to_string(),
-                    Some(r) if st == s.strategies[0].name => format!("{:.3} (baseline)", r.mean),
-                    Some(r) if !r.cmp.difference.is_finite() => format!("{:.3}", r.mean),
+                    Some(r) if st == s.strategies[0].name => {
+                        format!("#{:<w$} {:.3} (baseline)", r.rank, r.mean)
+                    }
+                    Some(r) if !r.cmp.difference.is_finite() => {
+                        format!("#{:<w$} {:.3}", r.rank, r.mean)
+                    }
                     Some(r) => format!(
-                        "{:.3} {:+.3}{} [{:+.3},{:+.3}]",
+                        "#{:<w$} {:.3} {:+.3}{} [{:+.3},{:+.3}]",
+                        r.rank,
                         r.mean,
                         r.cmp.difference,
                         if r.cmp.significant { " " } else { "~" },
                         r.cmp.ci_low,
                         r.cmp.ci_high
                     ),
-                };
-                out.push_str(&format!(" {cell:>26}"));
+                });
             }
+            table.push(row);
+        }
+        let widths: Vec<usize> = (0..table[0].len())
+            .map(|c| {
+                table
+                    .iter()
+                    .map(|r| r[c].chars().count())
+                    .max()
+                    .unwrap_or(0)
+            })
+            .collect();
+        out.push('\n');
+        for row in &table {
+            let mut line = String::new();
+            for (c, cell) in row.iter().enumerate() {
+                let pad = widths[c] - cell.chars().count();
+                if c > 0 {
+                    line.push_str("  ");
+                }
+                line.push_str(cell);
+                line.extend(std::iter::repeat_n(' ', pad));
+            }
+            out.push_str(line.trim_end());
             out.push('\n');
         }
     }
     out.push_str(&format!(
-        "(mean, difference from `{}` paired by replicate, 95% CI; ~ = not significant)\n",
+        "(strategies in order of capacity after exit; #rank on each outcome, best first; mean; difference from `{}` paired by replicate, 95% CI; ~ = not significant)\n",
         s.strategies[0].name
     ));
     out
