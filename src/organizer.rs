@@ -61,6 +61,48 @@ pub struct OrganizerParams {
     /// chance that households identified as marginalized can attend meetings and
     /// join the organization (meetings at times and places they can make), in [1, 5].
     pub accommodation: f64,
+    /// Further organizers with settings of their own (`[[organizer.team]]`): each
+    /// makes its own contacts in its own order, within the lead's stay. Facilitation,
+    /// push, accommodation and the stage plan are the lead's.
+    pub team: Vec<TeamMember>,
+}
+
+/// An organizer of the team besides the lead (`[[organizer.team]]`). A setting left
+/// out is the lead's.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct TeamMember {
+    /// Household contacts per step, in [1, 10 000].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub contacts_per_step: Option<u32>,
+    /// Whom this organizer contacts first.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub targeting: Option<Targeting>,
+    /// Step at which this organizer starts work (not before the lead arrives).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub entry_step: Option<u32>,
+    /// Step at which this organizer leaves (at the latest when the lead does).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exit_step: Option<u32>,
+}
+
+impl TeamMember {
+    /// Contacts per step, the lead's when not set.
+    pub fn contacts(&self, lead: &OrganizerParams) -> u32 {
+        self.contacts_per_step.unwrap_or(lead.contacts_per_step)
+    }
+
+    /// Targeting rule, the lead's when not set.
+    pub fn targeting(&self, lead: &OrganizerParams) -> Targeting {
+        self.targeting.unwrap_or(lead.targeting)
+    }
+
+    /// Whether this organizer works in step `t` (the lead present): from its entry
+    /// (the lead's when not set) to before its exit (the lead's when not set).
+    pub fn works_at(&self, t: u32, lead: &OrganizerParams) -> bool {
+        t >= self.entry_step.unwrap_or(lead.entry_step)
+            && t < self.exit_step.unwrap_or(lead.exit_step)
+    }
 }
 
 impl Default for OrganizerParams {
@@ -75,6 +117,7 @@ impl Default for OrganizerParams {
             exit_step: 156,
             push: 0.15,
             accommodation: 1.6,
+            team: Vec::new(),
         }
     }
 }
@@ -148,6 +191,11 @@ impl ContactOrder {
     /// The next `k` households to contact (fewer only if the village is smaller).
     pub fn next_batch(&mut self, k: usize, out: &mut Vec<u32>) {
         out.clear();
+        self.append_batch(k, out);
+    }
+
+    /// Appends the next `k` households of the order (at most one round) to `out`.
+    pub fn append_batch(&mut self, k: usize, out: &mut Vec<u32>) {
         let n = self.order.len();
         if n == 0 {
             return;

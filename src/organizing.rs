@@ -228,6 +228,8 @@ pub struct Community {
     /// Whether an organizer is in the village now.
     pub organizer_present: bool,
     order: ContactOrder,
+    /// Each team member's order, built when it starts work (empty until then).
+    team_orders: Vec<ContactOrder>,
     batch: Vec<u32>,
     interviewed_count: usize,
     /// Share of households documented in the resource map.
@@ -287,6 +289,7 @@ impl Community {
             records: Vec::new(),
             organizer_present: false,
             order: ContactOrder::default(),
+            team_orders: Vec::new(),
             batch: Vec::new(),
             interviewed_count: 0,
             map: 0.0,
@@ -424,9 +427,27 @@ fn organizer_work<R: Rng + ?Sized>(
     rng: &mut R,
 ) {
     let b = p.behaviour;
-    let k = (p.organizer.count * p.organizer.contacts_per_step) as usize;
+    let lead = p.organizer;
+    let k = (lead.count * lead.contacts_per_step) as usize;
     let mut batch = std::mem::take(&mut c.batch);
     c.order.next_batch(k, &mut batch);
+    // The team: each member at work this step adds its own contacts, from its own
+    // order, drawn when it starts work (so a member who never works draws nothing).
+    let mut working = lead.count;
+    if c.team_orders.len() < lead.team.len() {
+        c.team_orders
+            .resize(lead.team.len(), ContactOrder::default());
+    }
+    for (member, order) in lead.team.iter().zip(c.team_orders.iter_mut()) {
+        if !member.works_at(t, lead) {
+            continue;
+        }
+        if order.is_empty() {
+            *order = ContactOrder::new(member.targeting(lead), h, net, rng);
+        }
+        order.append_batch(member.contacts(lead) as usize, &mut batch);
+        working += 1;
+    }
     match c.stage {
         Stage::Immersion => {
             for &i in &batch {
@@ -463,7 +484,7 @@ fn organizer_work<R: Rng + ?Sized>(
             c.map = c.interviewed_count as f64 / h.len().max(1) as f64;
             // Macro analysis: each organizer-step of investigation uncovers a share
             // MACRO_RATE of what remains hidden of how the allocation rule works.
-            let rate = 1.0 - (1.0 - MACRO_RATE).powi(p.organizer.count as i32);
+            let rate = 1.0 - (1.0 - MACRO_RATE).powi(working as i32);
             c.bias_revealed += rate * (1.0 - c.bias_revealed);
         }
         Stage::Design => {

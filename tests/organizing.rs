@@ -369,3 +369,100 @@ fn capacity_lowers_elite_capture_and_the_top_fifths_share() {
         &top(&cut),
     );
 }
+
+/// A team: a second organizer with elite-first targeting for the first 10 weeks
+/// contacts the village's elites sooner than the lead alone (random targeting) does,
+/// and a team member whose time in the village never comes changes nothing at all.
+#[test]
+fn a_team_member_works_by_its_own_rule_within_its_own_time() {
+    const TEXT: &str = r#"
+[scenario]
+name = "team"
+seed = 5
+replicates = 150
+[time]
+steps = 40
+[population]
+households = 300
+[[population.groups]]
+name = "elite"
+share = 0.1
+resources = { dist = "lognormal", median = 30.0, sigma = 0.4 }
+[[population.groups]]
+name = "others"
+share = 0.9
+[organizer]
+targeting = "random"
+[output]
+households = false
+
+[strategies.alone]
+
+[strategies.with_liaison]
+[[strategies.with_liaison.organizer.team]]
+targeting = "elite_first"
+exit_step = 10
+"#;
+    let s = Scenario::from_text(TEXT, "team.toml", "team", Path::new(".")).expect("valid");
+    let out = sweep::run_all(&s, &sweep::plan(&s), None, &|_| {}).expect("runs");
+    let elite_contacted = |k: usize| -> Vec<f64> {
+        out.iter()
+            .filter(|r| r.spec.strategy == k)
+            .map(|r| {
+                let (_, groups) = r.groups.iter().find(|(t, _)| *t == 10).expect("step 10");
+                groups[0].contacted
+            })
+            .collect()
+    };
+    assert_larger(
+        "elite households contacted by week 10, with the liaison vs alone",
+        &elite_contacted(1),
+        &elite_contacted(0),
+    );
+    // After the liaison leaves, contacts per step fall back to the lead's.
+    for r in out.iter().filter(|r| r.spec.strategy == 1) {
+        let contacted = |t: u32| r.timeseries[t as usize].1.contacted * 300.0;
+        let early = contacted(10) - contacted(0);
+        let late = contacted(20) - contacted(10);
+        assert!(
+            early <= 100.0 + 1e-9 && late <= 50.0 + 1e-9,
+            "{early} {late}"
+        );
+    }
+
+    // A member who would start after the lead has left never works: the same runs,
+    // byte for byte in every measure, as without it.
+    let mut idle = s.clone();
+    idle.strategies.truncate(1);
+    idle.strategies[0]
+        .params
+        .organizer
+        .team
+        .push(kampung::organizer::TeamMember {
+            targeting: Some(kampung::organizer::Targeting::EliteFirst),
+            entry_step: Some(500),
+            exit_step: Some(600),
+            ..Default::default()
+        });
+    let mut alone = s.clone();
+    alone.strategies.truncate(1);
+    let a = sweep::run_all(&alone, &sweep::plan(&alone), None, &|_| {}).expect("runs");
+    let b = sweep::run_all(&idle, &sweep::plan(&idle), None, &|_| {}).expect("runs");
+    // Compared as bits, so that NA (NaN) equals NA.
+    let bits = |r: &RunOutput| -> Vec<u64> {
+        r.timeseries
+            .iter()
+            .flat_map(|(_, m)| m.values())
+            .chain(
+                r.groups
+                    .iter()
+                    .flat_map(|(_, g)| g.iter().flat_map(|m| m.values())),
+            )
+            .map(f64::to_bits)
+            .collect()
+    };
+    assert_eq!(a.len(), b.len());
+    for (x, y) in a.iter().zip(&b) {
+        assert!(bits(x) == bits(y), "replicate {} differs", x.spec.replicate);
+    }
+}

@@ -1240,6 +1240,28 @@ fn check_params(p: &Params, out: &OutputParams) -> Vec<Problem> {
     }
     c.range("organizer.push", o.push, 0.0, 1.0);
     c.range("organizer.accommodation", o.accommodation, 1.0, 5.0);
+    if o.team.len() > 100 {
+        c.bad(
+            "organizer.team",
+            format!("{} team members", o.team.len()),
+            "at most 100 [[organizer.team]] entries",
+        );
+    }
+    for (i, m) in o.team.iter().enumerate() {
+        let at = format!("organizer.team[{i}]");
+        if let Some(k) = m.contacts_per_step {
+            c.whole(&format!("{at}.contacts_per_step"), k as u64, 1, 10_000);
+        }
+        let entry = m.entry_step.unwrap_or(o.entry_step);
+        let exit = m.exit_step.unwrap_or(o.exit_step);
+        if exit < entry {
+            c.bad(
+                &format!("{at}.exit_step"),
+                format!("exit at step {exit} is before entry at step {entry}"),
+                format!("a step ≥ {at}.entry_step ({entry})"),
+            );
+        }
+    }
     for stage in crate::stage::Stage::FIVE {
         let Some(plan) = p.stages.get(stage) else {
             continue;
