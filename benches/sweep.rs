@@ -61,7 +61,7 @@ fn overhead(c: &mut Criterion) {
     if let sweep::Outcome::Done(r) = &done {
         g.bench_function("format_only", |b| {
             b.iter(|| {
-                for t in [Table::Timeseries, Table::Stages, Table::Runs] {
+                for t in [Table::Timeseries, Table::Groups, Table::Stages, Table::Runs] {
                     output::write_rows(&mut std::io::sink(), t, &s, store.params(), r)
                         .expect("rows");
                 }

@@ -317,6 +317,22 @@ pub fn header(t: Table, params: &ParamColumns) -> Vec<String> {
     h
 }
 
+/// Text fields as the start of a CSV line: each quoted as CSV needs, each followed
+/// by a comma.
+fn csv_fields(fields: &[String]) -> csv::Result<Vec<u8>> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    for f in fields {
+        w.write_field(f)?;
+    }
+    w.write_field("")?;
+    w.write_record(None::<&[u8]>)?;
+    let mut bytes = w
+        .into_inner()
+        .map_err(|e| csv::Error::from(e.into_error()))?;
+    bytes.truncate(bytes.len() - 1); // drop the line end, keep the last comma
+    Ok(bytes)
+}
+
 /// Writes one finished run's rows of table `t` (no header).
 pub fn write_rows(
     out: &mut dyn Write,
@@ -326,19 +342,10 @@ pub fn write_rows(
     r: &RunOutput,
 ) -> csv::Result<()> {
     let key = run_key(s, &r.spec);
+    // The two largest tables are written straight from buffers: text fields once,
+    // quoted as CSV needs, then numbers, which never need quoting.
     if t == Table::Timeseries {
-        // The largest table, written straight from buffers: the run key once (quoted
-        // as CSV needs), then numbers, which never need quoting.
-        let mut prefix = csv::Writer::from_writer(Vec::new());
-        for k in &key {
-            prefix.write_field(k)?;
-        }
-        prefix.write_field("")?;
-        prefix.write_record(None::<&[u8]>)?;
-        let mut prefix = prefix
-            .into_inner()
-            .map_err(|e| csv::Error::from(e.into_error()))?;
-        prefix.truncate(prefix.len() - 1); // drop the line end, keep the last comma
+        let prefix = csv_fields(&key)?;
         let mut fb = ryu::Buffer::new();
         let mut line: Vec<u8> = Vec::with_capacity(1024);
         for (step, m) in &r.timeseries {
@@ -354,11 +361,45 @@ pub fn write_rows(
         }
         return Ok(());
     }
+    if t == Table::Groups {
+        let prefix = csv_fields(&key)?;
+        let cell = s.params(r.spec.strategy, r.spec.point);
+        let defs = &cell.population.groups;
+        let count = r.groups.first().map_or(0, |(_, g)| g.len());
+        // Per group: its name (quoted as needed) and marginalized flag, with commas.
+        let names: Vec<Vec<u8>> = (0..count)
+            .map(|g| {
+                let name = defs
+                    .get(g)
+                    .map_or_else(|| g.to_string(), |d| d.name.clone());
+                let flag = defs.get(g).is_some_and(|d| d.marginalized).to_string();
+                csv_fields(&[name, flag])
+            })
+            .collect::<csv::Result<_>>()?;
+        let mut fb = ryu::Buffer::new();
+        let mut line: Vec<u8> = Vec::with_capacity(512);
+        for (step, gs) in &r.groups {
+            let step = step.to_string();
+            for (m, name) in gs.iter().zip(&names) {
+                line.clear();
+                line.extend_from_slice(&prefix);
+                line.extend_from_slice(step.as_bytes());
+                line.push(b',');
+                line.extend_from_slice(&name[..name.len() - 1]); // no trailing comma
+                for v in m.values() {
+                    line.push(b',');
+                    line.extend_from_slice(fmt_f64(&mut fb, v).as_bytes());
+                }
+                line.push(b'\n');
+                out.write_all(&line)?;
+            }
+        }
+        return Ok(());
+    }
     let mut w = csv::Writer::from_writer(out);
     let w = &mut w;
     let mut row: Vec<String> = Vec::with_capacity(64);
     match t {
-        Table::Timeseries => unreachable!("written above"),
         Table::Runs => {
             row.extend(key.iter().cloned());
             row.push(r.spec.village_seed.to_string());
@@ -378,25 +419,7 @@ pub fn write_rows(
             }
             w.write_record(&row)?;
         }
-        Table::Groups => {
-            let cell = s.params(r.spec.strategy, r.spec.point);
-            let defs = &cell.population.groups;
-            let mut fb = ryu::Buffer::new();
-            for (step, gs) in &r.groups {
-                for (g, m) in gs.iter().enumerate() {
-                    row.clear();
-                    row.extend(key.iter().cloned());
-                    row.push(step.to_string());
-                    row.push(
-                        defs.get(g)
-                            .map_or_else(|| g.to_string(), |d| d.name.clone()),
-                    );
-                    row.push(defs.get(g).is_some_and(|d| d.marginalized).to_string());
-                    row.extend(m.values().iter().map(|&v| fmt_f64(&mut fb, v).to_string()));
-                    w.write_record(&row)?;
-                }
-            }
-        }
+        Table::Timeseries | Table::Groups => unreachable!("written above"),
         Table::Stages => {
             for rec in &r.stages {
                 row.clear();
