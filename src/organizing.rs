@@ -155,6 +155,9 @@ pub struct InstitutionParams {
     pub shock_buffer: f64,
     /// Push leaders give (times capacity) to an institution-run action, in [0, 1].
     pub leader_push: f64,
+    /// Steps between elections of the leaders after the first, in [0, 10 000]; 0:
+    /// the first leaders keep their seats.
+    pub election_interval: u32,
 }
 
 impl Default for InstitutionParams {
@@ -174,6 +177,7 @@ impl Default for InstitutionParams {
             capture: 0.3,
             shock_buffer: 0.5,
             leader_push: 0.15,
+            election_interval: 52,
         }
     }
 }
@@ -253,6 +257,8 @@ pub struct Community {
     pub success_record: f64,
     /// Whether the people's organization has formed.
     pub formed: bool,
+    /// Step at which the organization formed (its leaders were first elected).
+    pub formed_at: u32,
     /// The organization's resource pool.
     pub pool: f64,
     /// Democratic oversight, in [0, 1].
@@ -302,6 +308,7 @@ impl Community {
             failures: 0,
             success_record: 0.0,
             formed: false,
+            formed_at: 0,
             pool: 0.0,
             oversight: 0.0,
             capacity: 0.0,
@@ -997,6 +1004,12 @@ fn institution_work<R: Rng + ?Sized>(
         c.oversight += 0.3 * (turnout * inclusion - c.oversight);
     }
     turnover(p, h, net, rng);
+    // Elections: the members choose their leaders again, by the rule the
+    // organization was founded with.
+    let every = ip.election_interval;
+    if every > 0 && t > c.formed_at && (t - c.formed_at).is_multiple_of(every) {
+        elect_leaders(p, c, h, rng);
+    }
     // Members pay dues from their resources (as far as they have them).
     let dues = ip.dues as f32;
     let mut paid = 0f64;
@@ -1171,6 +1184,7 @@ fn check_transition<R: Rng + ?Sized>(
         if c.stage == Stage::Organization {
             c.formed = h.member_count() >= 3;
             if c.formed {
+                c.formed_at = t + 1;
                 elect_leaders(p, c, h, rng);
             }
         }

@@ -1333,6 +1333,12 @@ fn check_params(p: &Params, out: &OutputParams) -> Vec<Problem> {
         1,
         10_000,
     );
+    c.whole(
+        "institution.election_interval",
+        ins.election_interval as u64,
+        0,
+        10_000,
+    );
     for (k, v) in [
         ("capacity_rate", ins.capacity_rate),
         ("relapse", ins.relapse),
