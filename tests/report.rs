@@ -481,7 +481,8 @@ fn the_report_is_one_self_contained_file_with_a_chart_per_figure() {
         html.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;quoted&quot;")
     );
 
-    // One chart per figure: 4 over time, 8 bars, the timeline, 3 network snapshots.
+    // One chart per figure: 4 over time, 3 by group, 8 bars, the timeline, 3 network
+    // snapshots.
     let charts = charts(&html);
     let ids: Vec<&str> = charts.iter().map(|(id, _)| id.as_str()).collect();
     let mut expected: Vec<String> = [
@@ -493,6 +494,9 @@ fn the_report_is_one_self_contained_file_with_a_chart_per_figure() {
     .iter()
     .map(|m| format!("ts-{m}"))
     .collect();
+    for m in ["attendance", "benefit_share", "members"] {
+        expected.push(format!("group-{m}"));
+    }
     for m in [
         "capacity",
         "access_gap",
@@ -529,6 +533,20 @@ fn the_report_is_one_self_contained_file_with_a_chart_per_figure() {
                 !tags_of_class(svg, "stage-shade").is_empty(),
                 "{id}: stages shaded"
             );
+        } else if id.starts_with("group-") {
+            // Per strategy, a line per group (landed, landless) in the groups'
+            // colours, through every recorded step.
+            let lines = tags_of_class(svg, "mean");
+            assert_eq!(lines.len(), 2 * STRATEGIES.len(), "{id}");
+            for (k, l) in lines.iter().enumerate() {
+                let group = ["landed", "landless"][k % 2];
+                assert_eq!(attr(l, "data-group").as_deref(), Some(group), "{id}");
+                let pts = path_points(&attr(l, "d").unwrap());
+                // No benefits are shared out before the first step: NA at step 0.
+                let na = usize::from(id == "group-benefit_share");
+                assert_eq!(pts.len(), STEPS / EVERY + 1 - na, "{id}");
+            }
+            assert!(svg.contains("exit 30"), "{id}: the exit is marked");
         } else if id.starts_with("bars-") {
             let bars = tags_of_class(svg, "bar");
             assert_eq!(bars.len(), STRATEGIES.len(), "{id}");
@@ -545,6 +563,7 @@ fn the_report_is_one_self_contained_file_with_a_chart_per_figure() {
     // Data sections and traceability.
     for section in [
         "over-time",
+        "by-group",
         "outcomes",
         "stages",
         "network",
@@ -964,7 +983,7 @@ fn the_report_renders_in_a_real_browser() {
     // The parsed DOM holds every chart, each with data.
     let dom = std::fs::read_to_string(tmp.path().join("shot.png.dom.html")).unwrap();
     let charts = charts(&dom);
-    assert_eq!(charts.len(), 16);
+    assert_eq!(charts.len(), 19);
     for (id, svg) in &charts {
         assert!(
             [
@@ -1061,4 +1080,16 @@ fn a_big_village_is_sampled_and_missing_states_are_said() {
     let hh = tags_of_class(&nets[0].1, "hh");
     assert_eq!(hh.len(), 300);
     assert!(hh.iter().all(|t| t.contains(r#"data-state="other""#) && t.contains(r#"data-contacted="false""#)));
+}
+
+/// A folder without `groups.csv` (`output.groups = false`) gets a report without the
+/// "By group" section, and no link to it.
+#[test]
+fn without_groups_csv_the_report_leaves_the_group_charts_out() {
+    let (_tmp, out) = results();
+    std::fs::remove_file(out.join("groups.csv")).unwrap();
+    let html = report_of(&out);
+    assert!(!html.contains("by-group"), "no section and no link");
+    assert!(!charts(&html).iter().any(|(id, _)| id.starts_with("group-")));
+    assert!(html.contains(r#"<section id="over-time">"#));
 }

@@ -100,6 +100,9 @@ pub struct Panel {
     pub exit: Option<f64>,
     /// Runs summarized.
     pub runs: usize,
+    /// Lines drawn instead of the mean and band: one mean per social group, coloured
+    /// by [`GROUP_COLOURS`] in order, sharing `x` (empty for a one-line panel).
+    pub lines: Vec<(String, Vec<f64>)>,
 }
 
 /// Font size of panel titles, in pixels, with a margin for their bold face.
@@ -156,7 +159,8 @@ pub fn timeseries_grid(
     let (mut lo, mut hi) = (0.0f64, f64::NEG_INFINITY);
     let mut x_max = 0.0f64;
     for p in panels {
-        for v in p.mean.iter().chain(&p.lo).chain(&p.hi) {
+        let lines = p.lines.iter().flat_map(|(_, v)| v);
+        for v in p.mean.iter().chain(&p.lo).chain(&p.hi).chain(lines) {
             if v.is_finite() {
                 lo = lo.min(*v);
                 hi = hi.max(*v);
@@ -263,6 +267,22 @@ pub fn timeseries_grid(
                 .map(|&y| if y.is_finite() { ys.map(y) } else { f64::NAN })
                 .collect()
         };
+        if !p.lines.is_empty() {
+            // One mean line per group, in the groups' colours.
+            for (g, (name, values)) in p.lines.iter().enumerate() {
+                let pts: Vec<(f64, f64)> = px.iter().copied().zip(map_y(values)).collect();
+                svg.path(
+                    &line_path(&pts),
+                    &format!(
+                        r#"class="mean" fill="none" stroke="{}" stroke-width="2" {}"#,
+                        GROUP_COLOURS[g % GROUP_COLOURS.len()],
+                        attr("data-group", name)
+                    ),
+                );
+            }
+            svg.close();
+            continue;
+        }
         let band = band_path(&px, &map_y(&p.lo), &map_y(&p.hi));
         svg.path(
             &band,

@@ -445,6 +445,62 @@ pub fn read_timeseries(dir: &Path, cells: &[Cell], metrics: &[&str]) -> Result<S
     Ok(out)
 }
 
+/// Per metric, per cell, per group, per step (`groups.csv`): the running summary over
+/// replicates, with the group names in the order they first appear.
+#[derive(Debug, Clone, Default)]
+pub struct GroupSeries {
+    /// Group names, in `population.groups` order.
+    pub groups: Vec<String>,
+    /// Whether each group is marginalized.
+    pub marginalized: Vec<bool>,
+    /// `series[metric][cell][group]`: step → summary.
+    pub series: Vec<Vec<Vec<BTreeMap<u32, Acc>>>>,
+}
+
+/// Reads `groups.csv` like [`read_timeseries`] reads `timeseries.csv`, per group;
+/// `None` when the folder has no `groups.csv` (written with `output.groups = false`,
+/// or by an older kampung).
+pub fn read_groups(dir: &Path, cells: &[Cell], metrics: &[&str]) -> Result<Option<GroupSeries>> {
+    if !dir.join("groups.csv").is_file() {
+        return Ok(None);
+    }
+    let mut t = Table::open(dir, "groups.csv")?;
+    let (c_strat, c_point, _) = key_cols(&t)?;
+    let c_step = t.col("step")?;
+    let c_group = t.col("group")?;
+    let c_marg = t.col("marginalized")?;
+    let cols: Vec<usize> = metrics.iter().map(|m| t.col(m)).collect::<Result<_>>()?;
+    let index = cell_index(cells);
+    let mut out = GroupSeries {
+        series: vec![vec![Vec::new(); cells.len()]; metrics.len()],
+        ..GroupSeries::default()
+    };
+    let shown = t.path.display().to_string();
+    t.for_each(|row| {
+        let k = find_cell(&index, row, c_strat, c_point, &shown)?;
+        let step = row.whole(c_step)? as u32;
+        let name = row.str(c_group);
+        let g = match out.groups.iter().position(|x| x == name) {
+            Some(g) => g,
+            None => {
+                out.groups.push(name.to_string());
+                out.marginalized.push(row.boolean(c_marg)?);
+                out.groups.len() - 1
+            }
+        };
+        for (m, &c) in cols.iter().enumerate() {
+            let v = row.num(c)?;
+            let per_group = &mut out.series[m][k];
+            if per_group.len() <= g {
+                per_group.resize(g + 1, BTreeMap::new());
+            }
+            per_group[g].entry(step).or_default().add(v);
+        }
+        Ok(())
+    })?;
+    Ok(Some(out))
+}
+
 fn cell_index(cells: &[Cell]) -> HashMap<(String, String), usize> {
     cells
         .iter()

@@ -77,6 +77,34 @@ pub const METRICS: [MetricDef; 4] = [
     },
 ];
 
+/// The measures of `groups.csv` the report follows per group.
+pub const GROUP_METRICS: [MetricDef; 3] = [
+    MetricDef {
+        column: "attendance",
+        title: "Meeting attendance by group",
+        axis: "share attending",
+        higher_is_better: true,
+        about: "Share of each group's households at the latest meeting (deliberation in the design stage, the organization's meetings after).",
+        bounds: Some((0.0, 1.0)),
+    },
+    MetricDef {
+        column: "benefit_share",
+        title: "Share of the benefits by group",
+        axis: "share of benefits",
+        higher_is_better: true,
+        about: "Share of each step's public benefits received by each group's households (compare with the group's share of households).",
+        bounds: Some((0.0, 1.0)),
+    },
+    MetricDef {
+        column: "members",
+        title: "Membership by group",
+        axis: "share members",
+        higher_is_better: true,
+        about: "Share of each group's households that are members of the people's organization.",
+        bounds: Some((0.0, 1.0)),
+    },
+];
+
 /// Above this many households the network shows a random sample.
 pub const MAX_DRAWN: usize = 400;
 /// Size of that sample.
@@ -143,14 +171,20 @@ pub fn render(dir: &Path, scenario: Option<&Path>) -> Result<String> {
     let metric_cols: Vec<&str> = METRICS.iter().map(|m| m.column).collect();
     let series = data::read_timeseries(dir, &runs.cells, &metric_cols)?;
     let stages = data::read_stages(dir, &runs.cells)?;
+    let group_cols: Vec<&str> = GROUP_METRICS.iter().map(|m| m.column).collect();
+    let groups = data::read_groups(dir, &runs.cells, &group_cols)?;
     let loaded = load_scenario(&manifest, scenario)?;
     let mut runs = runs;
     if let Some(s) = loaded.scenario.as_ref().filter(|_| loaded.same_file) {
         name_points(&mut runs, s);
     }
     let network = network_section(dir, &runs, &loaded)?;
+    let by_group = groups
+        .as_ref()
+        .map(|g| groups_section(g, &runs, &stages))
+        .unwrap_or_default();
     Ok(page(
-        dir, &manifest, &runs, &series, &stages, &loaded, &network,
+        dir, &manifest, &runs, &series, &stages, &loaded, &by_group, &network,
     ))
 }
 
@@ -287,6 +321,7 @@ fn panel(series: &Series, m: usize, k: usize, cell: &Cell, stages: &Stages) -> P
         entry: cell.entry,
         exit: cell.exit,
         runs: cell.runs,
+        lines: Vec::new(),
     };
     for (step, acc) in &series[m][k] {
         let ci = acc.ci();
@@ -296,6 +331,81 @@ fn panel(series: &Series, m: usize, k: usize, cell: &Cell, stages: &Stages) -> P
         p.hi.push(ci.hi);
     }
     p
+}
+
+/// The "By group" section: per strategy, one line per social group for each measure
+/// of [`GROUP_METRICS`] (means over replicates; `groups.csv`).
+fn groups_section(g: &data::GroupSeries, runs: &Runs, stages: &Stages) -> String {
+    let mut h = String::from(r#"<section id="by-group"><h2>By group</h2>"#);
+    let _ = writeln!(
+        h,
+        "<p>The same panels, one line per social group: the mean over the replicates at          each recorded step (from <code>groups.csv</code>; no bands, to keep the lines          apart).</p>"
+    );
+    h.push_str(r#"<p class="legend">"#);
+    for (k, name) in g.groups.iter().enumerate() {
+        let _ = write!(
+            h,
+            r#"<span><span class="ln" style="border-color:{}"></span>{}{}</span>"#,
+            charts::GROUP_COLOURS[k % charts::GROUP_COLOURS.len()],
+            escape(name),
+            if g.marginalized.get(k) == Some(&true) {
+                " (marginalized)"
+            } else {
+                ""
+            }
+        );
+    }
+    h.push_str("</p>\n");
+    let shown = runs.cells.len().min(MAX_PANELS);
+    for (m, def) in GROUP_METRICS.iter().enumerate() {
+        let panels: Vec<Panel> = (0..shown)
+            .map(|k| {
+                let per_group = &g.series[m][k];
+                let mut steps: Vec<u32> =
+                    per_group.iter().flat_map(|s| s.keys().copied()).collect();
+                steps.sort_unstable();
+                steps.dedup();
+                Panel {
+                    label: runs.cells[k].label.clone(),
+                    x: steps.iter().map(|&t| t as f64).collect(),
+                    mean: Vec::new(),
+                    lo: Vec::new(),
+                    hi: Vec::new(),
+                    stages: stage_spans(stages, k, runs.cells[k].runs),
+                    entry: runs.cells[k].entry,
+                    exit: runs.cells[k].exit,
+                    runs: runs.cells[k].runs,
+                    lines: per_group
+                        .iter()
+                        .enumerate()
+                        .map(|(j, s)| {
+                            let values = steps
+                                .iter()
+                                .map(|t| s.get(t).map_or(f64::NAN, |a| a.ci().mean))
+                                .collect();
+                            (g.groups.get(j).cloned().unwrap_or_default(), values)
+                        })
+                        .collect(),
+                }
+            })
+            .collect();
+        let _ = write!(
+            h,
+            r#"<figure id="group-{c}"><h3>{t}</h3>{svg}<figcaption>{a} Column <code>{c}</code> of <code>groups.csv</code>.</figcaption></figure>"#,
+            c = def.column,
+            t = escape(def.title),
+            svg = charts::timeseries_grid(
+                &format!("group-{}", def.column),
+                &format!("{} over time, per strategy", def.title),
+                def.axis,
+                &panels,
+                def.bounds
+            ),
+            a = escape(def.about)
+        );
+    }
+    h.push_str("</section>\n");
+    h
 }
 
 const CSS: &str = r#"
@@ -352,6 +462,7 @@ fn page(
     series: &Series,
     stages: &Stages,
     loaded: &Loaded,
+    by_group: &str,
     network: &str,
 ) -> String {
     let name = manifest
@@ -424,10 +535,16 @@ fn page(
             if failed == 1 { "is" } else { "are" }
         );
     }
-    h.push_str(
+    let _ = write!(
+        h,
         r##"</header>
-<nav><a href="#over-time">Over time</a><a href="#outcomes">Outcomes</a><a href="#stages">Stage timeline</a><a href="#network">Network</a><a href="#parameters">Parameters</a><a href="#manifest">Manifest</a></nav>
+<nav><a href="#over-time">Over time</a>{}<a href="#outcomes">Outcomes</a><a href="#stages">Stage timeline</a><a href="#network">Network</a><a href="#parameters">Parameters</a><a href="#manifest">Manifest</a></nav>
 "##,
+        if by_group.is_empty() {
+            ""
+        } else {
+            r##"<a href="#by-group">By group</a>"##
+        }
     );
 
     // Over time.
@@ -489,6 +606,7 @@ fn page(
         );
     }
     h.push_str("</section>\n");
+    h.push_str(by_group);
 
     // Outcomes.
     h.push_str(r#"<section id="outcomes"><h2>Outcomes, ranked</h2>"#);
