@@ -317,6 +317,20 @@ pub fn header(t: Table, params: &ParamColumns) -> Vec<String> {
     h
 }
 
+/// Fills `line` with one CSV line: the `head` pieces as they are, then each value
+/// after a comma (formatted by [`fmt_f64`]), then the line end.
+fn number_line(line: &mut Vec<u8>, head: &[&[u8]], values: &[f64], fb: &mut ryu::Buffer) {
+    line.clear();
+    for piece in head {
+        line.extend_from_slice(piece);
+    }
+    for &v in values {
+        line.push(b',');
+        line.extend_from_slice(fmt_f64(fb, v).as_bytes());
+    }
+    line.push(b'\n');
+}
+
 /// Text fields as the start of a CSV line: each quoted as CSV needs, each followed
 /// by a comma.
 fn csv_fields(fields: &[String]) -> csv::Result<Vec<u8>> {
@@ -349,14 +363,8 @@ pub fn write_rows(
         let mut fb = ryu::Buffer::new();
         let mut line: Vec<u8> = Vec::with_capacity(1024);
         for (step, m) in &r.timeseries {
-            line.clear();
-            line.extend_from_slice(&prefix);
-            line.extend_from_slice(step.to_string().as_bytes());
-            for v in m.values() {
-                line.push(b',');
-                line.extend_from_slice(fmt_f64(&mut fb, v).as_bytes());
-            }
-            line.push(b'\n');
+            let step = step.to_string();
+            number_line(&mut line, &[&prefix, step.as_bytes()], &m.values(), &mut fb);
             out.write_all(&line)?;
         }
         return Ok(());
@@ -381,16 +389,9 @@ pub fn write_rows(
         for (step, gs) in &r.groups {
             let step = step.to_string();
             for (m, name) in gs.iter().zip(&names) {
-                line.clear();
-                line.extend_from_slice(&prefix);
-                line.extend_from_slice(step.as_bytes());
-                line.push(b',');
-                line.extend_from_slice(&name[..name.len() - 1]); // no trailing comma
-                for v in m.values() {
-                    line.push(b',');
-                    line.extend_from_slice(fmt_f64(&mut fb, v).as_bytes());
-                }
-                line.push(b'\n');
+                let name = &name[..name.len() - 1]; // the line adds the comma
+                let head: [&[u8]; 4] = [&prefix, step.as_bytes(), b",", name];
+                number_line(&mut line, &head, &m.values(), &mut fb);
                 out.write_all(&line)?;
             }
         }

@@ -333,6 +333,24 @@ fn panel(series: &Series, m: usize, k: usize, cell: &Cell, stages: &Stages) -> P
     p
 }
 
+/// A figure of small multiples over time of the measure `def` (column of `file`),
+/// with id `{prefix}-{column}`.
+fn grid_figure(prefix: &str, file: &str, def: &MetricDef, panels: &[Panel]) -> String {
+    format!(
+        r#"<figure id="{prefix}-{c}"><h3>{t}</h3>{svg}<figcaption>{a} Column <code>{c}</code> of <code>{file}</code>.</figcaption></figure>"#,
+        c = def.column,
+        t = escape(def.title),
+        svg = charts::timeseries_grid(
+            &format!("{prefix}-{}", def.column),
+            &format!("{} over time, per strategy", def.title),
+            def.axis,
+            panels,
+            def.bounds
+        ),
+        a = escape(def.about)
+    )
+}
+
 /// The "By group" section: per strategy, one line per social group for each measure
 /// of [`GROUP_METRICS`] (means over replicates; `groups.csv`).
 fn groups_section(g: &data::GroupSeries, runs: &Runs, stages: &Stages) -> String {
@@ -389,20 +407,7 @@ fn groups_section(g: &data::GroupSeries, runs: &Runs, stages: &Stages) -> String
                 }
             })
             .collect();
-        let _ = write!(
-            h,
-            r#"<figure id="group-{c}"><h3>{t}</h3>{svg}<figcaption>{a} Column <code>{c}</code> of <code>groups.csv</code>.</figcaption></figure>"#,
-            c = def.column,
-            t = escape(def.title),
-            svg = charts::timeseries_grid(
-                &format!("group-{}", def.column),
-                &format!("{} over time, per strategy", def.title),
-                def.axis,
-                &panels,
-                def.bounds
-            ),
-            a = escape(def.about)
-        );
+        h.push_str(&grid_figure("group", "groups.csv", def, &panels));
     }
     h.push_str("</section>\n");
     h
@@ -590,20 +595,7 @@ fn page(
             );
             continue;
         }
-        let _ = write!(
-            h,
-            r#"<figure id="ts-{c}"><h3>{t}</h3>{svg}<figcaption>{a} Column <code>{c}</code> of <code>timeseries.csv</code>.</figcaption></figure>"#,
-            c = def.column,
-            t = escape(def.title),
-            svg = charts::timeseries_grid(
-                &format!("ts-{}", def.column),
-                &format!("{} over time, per strategy", def.title),
-                def.axis,
-                &panels,
-                def.bounds
-            ),
-            a = escape(def.about)
-        );
+        h.push_str(&grid_figure("ts", "timeseries.csv", def, &panels));
     }
     h.push_str("</section>\n");
     h.push_str(by_group);
