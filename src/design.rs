@@ -536,29 +536,6 @@ fn build_grid(p: &SweepParams) -> Result<Design, Vec<DesignError>> {
     })
 }
 
-/// The 1-based line on which the CSV record read at `pos` begins. The csv crate
-/// gives the line where it started looking for the record, which is that of the
-/// blank or comment line before it when there is one (BurntSushi/rust-csv#208), so
-/// such lines are skipped here.
-fn record_line(text: &[u8], pos: &csv::Position) -> u64 {
-    let mut at = (pos.byte() as usize).min(text.len());
-    let mut line = pos.line();
-    while at < text.len() {
-        let end = text[at..]
-            .iter()
-            .position(|&b| b == b'\n')
-            .map_or(text.len(), |k| at + k + 1);
-        let l = &text[at..end];
-        let blank = l.iter().all(|&b| b == b'\n' || b == b'\r');
-        if !blank && l[0] != b'#' {
-            break;
-        }
-        at = end;
-        line += 1;
-    }
-    line
-}
-
 /// A CSV cell as a TOML value: integer, else real, else `true`/`false`, else text.
 fn parse_cell(s: &str) -> Result<Value, String> {
     if let Ok(i) = s.parse::<i64>() {
@@ -600,7 +577,7 @@ fn build_table(rel: &Path, base_dir: &Path) -> Result<Design, Vec<DesignError>> 
         .comment(Some(b'#'))
         .flexible(true)
         .from_reader(bytes.as_slice());
-    let line_of = |pos: Option<&csv::Position>| pos.map(|p| record_line(&bytes, p));
+    let line_of = |pos: Option<&csv::Position>| pos.map(|p| crate::input::record_line(&bytes, p));
     let mut errs: Vec<DesignError> = Vec::new();
     let push = |errs: &mut Vec<DesignError>,
                 line: Option<u64>,

@@ -85,12 +85,39 @@ impl Collector<'_> {
     }
 }
 
-fn reader(path: &Path, shown: &str) -> Result<csv::Reader<std::fs::File>, Vec<Diagnostic>> {
+/// The bytes of a data file, read whole so that error lines can be counted in them.
+fn read_bytes(path: &Path, shown: &str) -> Result<Vec<u8>, Vec<Diagnostic>> {
+    std::fs::read(path).map_err(|e| vec![file_diag(shown, &format!("cannot read: {e}"))])
+}
+
+fn reader(bytes: &[u8]) -> csv::Reader<&[u8]> {
     csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
         .comment(Some(b'#'))
-        .from_path(path)
-        .map_err(|e| vec![file_diag(shown, &format!("cannot read: {e}"))])
+        .from_reader(bytes)
+}
+
+/// The 1-based line on which the CSV record read at `pos` in `text` begins. The csv
+/// crate gives the line where it started looking for the record, which is that of
+/// the blank or comment line before it when there is one (BurntSushi/rust-csv#208),
+/// so such lines are skipped here.
+pub(crate) fn record_line(text: &[u8], pos: &csv::Position) -> u64 {
+    let mut at = (pos.byte() as usize).min(text.len());
+    let mut line = pos.line();
+    while at < text.len() {
+        let end = text[at..]
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(text.len(), |k| at + k + 1);
+        let l = &text[at..end];
+        let blank = l.iter().all(|&b| b == b'\n' || b == b'\r');
+        if !blank && l[0] != b'#' {
+            break;
+        }
+        at = end;
+        line += 1;
+    }
+    line
 }
 
 fn file_diag(file: &str, message: &str) -> Diagnostic {
@@ -105,7 +132,7 @@ fn file_diag(file: &str, message: &str) -> Diagnostic {
 }
 
 fn headers(
-    rdr: &mut csv::Reader<std::fs::File>,
+    rdr: &mut csv::Reader<&[u8]>,
     c: &mut Collector<'_>,
     allowed: &[&str],
     required: &[&str],
@@ -191,7 +218,8 @@ pub fn load_households(
     groups: &[String],
     issues: &[String],
 ) -> Result<Vec<HouseholdRecord>, Vec<Diagnostic>> {
-    let mut rdr = reader(path, shown)?;
+    let bytes = read_bytes(path, shown)?;
+    let mut rdr = reader(&bytes);
     let mut c = Collector {
         file: shown,
         out: Vec::new(),
@@ -218,12 +246,12 @@ pub fn load_households(
         let rec = match rec {
             Ok(r) => r,
             Err(e) => {
-                let line = e.position().map_or(0, |p| p.line());
+                let line = e.position().map_or(0, |p| record_line(&bytes, p));
                 c.push(line, 1, "", format!("malformed row: {e}"), None);
                 continue;
             }
         };
-        let line = rec.position().map_or(0, |p| p.line());
+        let line = rec.position().map_or(0, |p| record_line(&bytes, p));
         let cell = |name: &str| cols.get(name).map(|&i| (i, rec.get(i).unwrap_or("")));
         let mut ok = true;
         let mut num =
@@ -387,7 +415,8 @@ pub fn load_edges(
     ids: Option<&HashMap<u64, u32>>,
     repair: bool,
 ) -> Result<EdgeData, Vec<Diagnostic>> {
-    let mut rdr = reader(path, shown)?;
+    let bytes = read_bytes(path, shown)?;
+    let mut rdr = reader(&bytes);
     let mut c = Collector {
         file: shown,
         out: Vec::new(),
@@ -420,12 +449,12 @@ pub fn load_edges(
         let rec = match rec {
             Ok(r) => r,
             Err(e) => {
-                let line = e.position().map_or(0, |p| p.line());
+                let line = e.position().map_or(0, |p| record_line(&bytes, p));
                 c.push(line, 1, "", format!("malformed row: {e}"), None);
                 continue;
             }
         };
-        let line = rec.position().map_or(0, |p| p.line());
+        let line = rec.position().map_or(0, |p| record_line(&bytes, p));
         let mut end = |name: &str| -> Option<u32> {
             let i = cols[name];
             let s = rec.get(i).unwrap_or("");

@@ -557,3 +557,28 @@ fn ties_by_index_without_a_households_csv_are_checked_against_the_count() {
     let runs = kampung::sweep::run_all(&s, &kampung::sweep::plan(&s), Some(1), &|_| {}).unwrap();
     assert_eq!(runs.len(), 1);
 }
+
+/// Blank and comment lines count: a bad cell right after them is reported on its own
+/// line, not on the blank or comment line before it (csv crate #208), in both files.
+#[test]
+fn lines_after_blank_and_comment_lines_are_located_on_their_own_line() {
+    Case::new(
+        &households_with("1,landed,5,0.2\n\n# the landless\n2,landless,lots,0.1\n"),
+        "source,target\n1,2\n",
+        "",
+    )
+    .expect(
+        "h.csv",
+        5,
+        3,
+        "resources",
+        "bad value `lots`",
+        "a number ≥ 0",
+    );
+    Case::new(
+        &households_with("1,landed,5,0.2\n2,landless,3,0.1\n"),
+        "source,target\n# a comment\n\n1,9\n",
+        "",
+    )
+    .expect("e.csv", 4, 2, "target", "", "");
+}
