@@ -196,7 +196,7 @@ pub fn measure_groups(h: &Households, c: &Community, groups: usize, out: &mut Ve
             f64::NAN
         };
         g.participation = per(g.participation);
-        g.attendance = if n > 0.0 { g.attendance / n } else { f64::NAN };
+        g.attendance = per(g.attendance);
         g.ever_attended = per(g.ever_attended);
         g.contacted = per(g.contacted);
         g.identified = per(g.identified);

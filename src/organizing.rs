@@ -379,6 +379,8 @@ pub fn step<R: Rng + ?Sized>(
         c.organizer_present = true;
         proxy_identification(h, p.behaviour.proxy_share);
         c.order = ContactOrder::new(org.targeting, h, net, rng);
+        // The team's orders are drawn when each member starts work.
+        c.team_orders = vec![ContactOrder::default(); org.team.len()];
         c.stage_start = t;
         c.advance(t, p.stages);
         c.stage_start = t;
@@ -441,10 +443,6 @@ fn organizer_work<R: Rng + ?Sized>(
     // The team: each member at work this step adds its own contacts, from its own
     // order, drawn when it starts work (so a member who never works draws nothing).
     let mut working = lead.count;
-    if c.team_orders.len() < lead.team.len() {
-        c.team_orders
-            .resize(lead.team.len(), ContactOrder::default());
-    }
     for (member, order) in lead.team.iter().zip(c.team_orders.iter_mut()) {
         if !member.works_at(t, lead) {
             continue;

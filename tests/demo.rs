@@ -16,7 +16,7 @@
 
 use kampung::Scenario;
 use kampung::demo::render::{Screen, visible_width};
-use kampung::demo::{Change, Comparison, OUTCOMES, stage_text};
+use kampung::demo::{Change, Comparison, OUTCOMES, format_outcome, stage_text};
 use kampung::metrics::Metrics;
 use kampung::model::Simulation;
 use kampung::organizer::Facilitation;
@@ -123,16 +123,6 @@ fn library_run(
     (sim.measure(), at_post)
 }
 
-fn fmt(v: f64, percent: bool) -> String {
-    if !v.is_finite() {
-        "n/a".into()
-    } else if percent {
-        format!("{:.1}%", 100.0 * v)
-    } else {
-        format!("{v:.3}")
-    }
-}
-
 /// The summary's outcome rows: label → [left end, left post, right end, right post].
 fn summary_rows(out: &str) -> Vec<(String, Vec<String>)> {
     let start = out
@@ -165,14 +155,16 @@ fn expected_rows(
         .iter()
         .map(|o| {
             let cell = |m: &Option<Metrics>| {
-                m.map_or("n/a".to_string(), |m| fmt((o.value)(&m), o.percent))
+                m.map_or("n/a".to_string(), |m| {
+                    format_outcome((o.value)(&m), o.percent)
+                })
             };
             (
                 o.label.to_string(),
                 vec![
-                    fmt((o.value)(&left.0), o.percent),
+                    format_outcome((o.value)(&left.0), o.percent),
                     cell(&left.1),
-                    fmt((o.value)(&right.0), o.percent),
+                    format_outcome((o.value)(&right.0), o.percent),
                     cell(&right.1),
                 ],
             )

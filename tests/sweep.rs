@@ -305,19 +305,19 @@ fn merge_refuses_missing_shards_and_other_plans() {
     assert!(!dir.path().join("m2/runs.csv").exists());
 }
 
-#[test]
-fn failed_runs_are_recorded_and_the_sweep_goes_on() {
-    let dir = tempfile::tempdir().unwrap();
-    // Resources so large they overflow to infinity: a numerical blow-up.
-    let file = scenario(
-        dir.path(),
-        r#"[strategies.blowup]
+/// A fourth strategy whose resources are so large they overflow to infinity: every
+/// one of its runs is a numerical blow-up.
+const BLOWUP: &str = r#"[strategies.blowup]
 [[strategies.blowup.population.groups]]
 name = "everyone"
 share = 1.0
 resources = { dist = "lognormal", median = 1e300, sigma = 1.0 }
-"#,
-    );
+"#;
+
+#[test]
+fn failed_runs_are_recorded_and_the_sweep_goes_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = scenario(dir.path(), BLOWUP);
     let out = dir.path().join("out");
     let r = kampung(&[
         "run",
@@ -352,15 +352,7 @@ resources = { dist = "lognormal", median = 1e300, sigma = 1.0 }
 #[test]
 fn a_shard_with_failed_runs_says_so_and_merges_with_them_listed() {
     let dir = tempfile::tempdir().unwrap();
-    let file = scenario(
-        dir.path(),
-        r#"[strategies.blowup]
-[[strategies.blowup.population.groups]]
-name = "everyone"
-share = 1.0
-resources = { dist = "lognormal", median = 1e300, sigma = 1.0 }
-"#,
-    );
+    let file = scenario(dir.path(), BLOWUP);
     // The plan is 4 strategies × 40 replicates, the blow-up last: shard 1/2 holds it.
     let f = file.to_str().unwrap();
     let (s0, s1) = (dir.path().join("s0"), dir.path().join("s1"));
