@@ -12,10 +12,11 @@
 //! Run with `cargo bench --bench model`; see `docs/performance.md`.
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use kampung::model::Params;
 use kampung::model::Simulation;
-use kampung::rng::rng_from_seed;
-use kampung::scenario::{Inputs, Params};
-use kampung::village::Village;
+use kampung::model::rng::rng_from_seed;
+use kampung::model::village::NoDataFiles;
+use kampung::model::village::Village;
 use std::time::{Duration, Instant};
 
 fn params(n: usize) -> Params {
@@ -35,7 +36,7 @@ fn model_step(c: &mut Criterion) {
         .map(|n| (n, params(n)))
         .collect();
     for (n, p) in &all {
-        let village = Village::build(p, &Inputs::default(), &mut rng_from_seed(1));
+        let village = Village::build(p, &NoDataFiles, &mut rng_from_seed(1));
         let fresh = Simulation::new(p, village, rng_from_seed(2));
         let steps = p.time.steps;
         g.throughput(Throughput::Elements(*n as u64));

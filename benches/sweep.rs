@@ -11,16 +11,16 @@
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use kampung::Scenario;
-use kampung::output::{self, Table};
-use kampung::store::{Mode, Store};
-use kampung::sweep;
+use kampung::experiment::output::{self, Table};
+use kampung::experiment::runner;
+use kampung::experiment::store::{Mode, Store};
 use std::path::Path;
 use std::time::Duration;
 
 fn strategy_comparison(c: &mut Criterion) {
     let mut s = Scenario::from_file(Path::new("scenarios/strategies.toml")).expect("valid");
     s.replicates = 4;
-    let specs = sweep::plan(&s);
+    let specs = runner::plan(&s);
     let mut g = c.benchmark_group("strategy_comparison");
     g.sample_size(10)
         .warm_up_time(Duration::from_secs(1))
@@ -31,7 +31,7 @@ fn strategy_comparison(c: &mut Criterion) {
             b.iter(|| {
                 let dir = tempfile::tempdir().expect("temp dir");
                 let store = Store::open(dir.path(), &s, None, Mode::Fresh).expect("store");
-                sweep::run_each(&s, &specs, Some(t), &|o| store.save(&s, &o)).expect("runs");
+                runner::run_each(&s, &specs, Some(t), &|o| store.save(&s, &o)).expect("runs");
             })
         });
     }
@@ -46,19 +46,19 @@ fn overhead(c: &mut Criterion) {
     let mut p = s.strategies[0].params.clone();
     p.time.steps = 260;
     s.strategies[0].params = p;
-    let spec = sweep::plan(&s).remove(0);
+    let spec = runner::plan(&s).remove(0);
     let mut g = c.benchmark_group("overhead");
     g.sample_size(20)
         .warm_up_time(Duration::from_secs(1))
         .measurement_time(Duration::from_secs(8));
-    g.bench_function("run_only", |b| b.iter(|| sweep::run_one(&s, &spec)));
+    g.bench_function("run_only", |b| b.iter(|| runner::run_one(&s, &spec)));
     let dir = tempfile::tempdir().expect("temp dir");
     let store = Store::open(dir.path(), &s, None, Mode::Fresh).expect("store");
-    let done = sweep::run_guarded(&s, &spec);
+    let done = runner::run_guarded(&s, &spec);
     g.bench_function("save_only", |b| {
         b.iter(|| store.save(&s, &done).expect("saved"))
     });
-    if let sweep::Outcome::Done(r) = &done {
+    if let runner::Outcome::Done(r) = &done {
         g.bench_function("format_only", |b| {
             b.iter(|| {
                 for t in [Table::Timeseries, Table::Groups, Table::Stages, Table::Runs] {
@@ -68,10 +68,10 @@ fn overhead(c: &mut Criterion) {
             })
         });
     }
-    g.bench_function("run_guarded", |b| b.iter(|| sweep::run_guarded(&s, &spec)));
+    g.bench_function("run_guarded", |b| b.iter(|| runner::run_guarded(&s, &spec)));
     g.bench_function("run_guarded_and_saved", |b| {
         b.iter(|| {
-            let o = sweep::run_guarded(&s, &spec);
+            let o = runner::run_guarded(&s, &spec);
             store.save(&s, &o).expect("saved");
         })
     });
@@ -79,7 +79,7 @@ fn overhead(c: &mut Criterion) {
     // quarter of the timeseries rows to format and write.
     let mut s4 = s.clone();
     s4.output.record_every = 4;
-    let done4 = sweep::run_guarded(&s4, &spec);
+    let done4 = runner::run_guarded(&s4, &spec);
     let dir4 = tempfile::tempdir().expect("temp dir");
     let store4 = Store::open(dir4.path(), &s4, None, Mode::Fresh).expect("store");
     g.bench_function("save_only_every_4th_step", |b| {

@@ -20,11 +20,12 @@
 //! Run with `cargo bench --bench threshold`; see `docs/performance.md`.
 
 use criterion::{BatchSize, BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use kampung::network::{Network, NetworkParams, erdos_renyi};
-use kampung::participation::ThresholdRule;
-use kampung::rng::rng_from_seed;
-use kampung::scenario::{Inputs, Params};
-use kampung::village::Village;
+use kampung::model::Params;
+use kampung::model::network::{Network, NetworkParams, erdos_renyi};
+use kampung::model::participation::ThresholdRule;
+use kampung::model::rng::rng_from_seed;
+use kampung::model::village::NoDataFiles;
+use kampung::model::village::Village;
 use rand::RngExt;
 use rand_distr::{Distribution, Normal};
 use std::hint::black_box;
@@ -104,7 +105,7 @@ fn memory(_: &mut Criterion) {
         params.population.households = n;
         params.network = network.clone();
         params.participation.seed_share = 0.02;
-        let v = Village::build(&params, &Inputs::default(), &mut rng_from_seed(1));
+        let v = Village::build(&params, &NoDataFiles, &mut rng_from_seed(1));
         let rule = ThresholdRule::new(n);
         let (hh, ties, buf) = (
             v.households.heap_bytes() as f64 / n as f64,

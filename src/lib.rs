@@ -5,56 +5,40 @@
 //! institution that grows out of them, run over many scenarios in parallel to compare
 //! how strategies build institutional capacity and reduce marginalization.
 //!
-//! The library is laid out as the model reads:
-//! - agents and their world: [`household`], [`population`], [`network`], [`village`];
-//! - mechanisms: [`economy`] (benefit allocation, systemic bias, shocks),
-//!   [`participation`] (threshold rule), [`organizer`] and [`stage`] (who organizes,
-//!   how, and Hartini's five stages), [`organizing`] (what each stage does,
-//!   collective action, the people's organization and the institution);
-//! - the step: [`model`];
-//! - data collection: [`metrics`];
-//! - experiments: [`scenario`] (files and strategies), [`design`] (experiment
-//!   designs), [`sweep`] (parallel runs), [`store`] (runs saved as they finish,
-//!   resume, shards, merge), [`output`] (CSV and manifest), [`input`] (CSV data in);
-//! - analysis: [`stats`] and [`analysis`] (summaries, paired comparisons),
-//!   [`sensitivity`] (Morris, Sobol);
-//! - showing it: [`report`] (an HTML page of a results folder) and [`demo`] (the
-//!   stages played in a terminal).
+//! The library is built in layers, each depending only on those below it (see
+//! `docs/architecture.md`; `tests/architecture.rs` fails on an upward import):
+//! 1. [`model`]: agents, mechanisms, the five stages, the institution, the step and
+//!    the measures. No I/O, and nothing from the layers above.
+//! 2. [`scenario`]: scenario files, strategies, experiment designs (`[sweep]`), data
+//!    files in, and located errors ([`error`]).
+//! 3. [`experiment`]: running every run in parallel, the results store, output tables,
+//!    statistics and sensitivity analysis.
+//! 4. What shows results: [`report`] (an HTML page of a results folder) and [`demo`]
+//!    (the stages played in a terminal).
+//!
+//! The `kampung` command line (`src/main.rs`) only parses arguments and wires these
+//! together.
 //!
 //! ```no_run
-//! use kampung::{Scenario, sweep};
+//! use kampung::Scenario;
+//! use kampung::experiment::runner;
 //! let s = Scenario::from_file("scenarios/village.toml".as_ref())?;
-//! let runs = sweep::run_all(&s, &sweep::plan(&s), None, &|_| {})?;
+//! let runs = runner::run_all(&s, &runner::plan(&s), None, &|_| {})?;
 //! println!("final participation: {}", runs[0].last().participation);
 //! # Ok::<(), kampung::Error>(())
 //! ```
 
 #![warn(missing_docs)]
 
-pub mod analysis;
-pub mod demo;
-pub mod design;
-pub mod economy;
-pub mod error;
-pub mod household;
-pub mod input;
-pub mod metrics;
 pub mod model;
-pub mod network;
-pub mod organizer;
-pub mod organizing;
-pub mod output;
-pub mod participation;
-pub mod population;
-pub mod report;
-pub mod rng;
+
+pub mod error;
 pub mod scenario;
-pub mod sensitivity;
-pub mod stage;
-pub mod stats;
-pub mod store;
-pub mod sweep;
-pub mod village;
+
+pub mod experiment;
+
+pub mod demo;
+pub mod report;
 
 pub use error::{Diagnostic, Error, Result};
 pub use scenario::Scenario;

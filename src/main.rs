@@ -1,10 +1,11 @@
 //! The `kampung` command line: a thin layer over the library.
 
 use clap::{Parser, Subcommand};
-use kampung::analysis;
-use kampung::output::{self, RunInfo};
-use kampung::store::{self, Mode, PlanFile, Shard, Store};
-use kampung::sweep::{self, Outcome};
+use kampung::experiment::analysis;
+use kampung::experiment::folder;
+use kampung::experiment::output::{self, RunInfo};
+use kampung::experiment::runner::{self, Outcome};
+use kampung::experiment::store::{Mode, PlanFile, Shard, Store};
 use kampung::{Error, Scenario};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -282,10 +283,10 @@ fn run(a: RunArgs) -> Result<ExitCode, Error> {
     }
     let mode = if a.resume { Mode::Resume } else { Mode::Fresh };
     if !a.resume {
-        output::prepare_dir(&dir, a.force)?;
+        folder::prepare_dir(&dir, a.force)?;
     }
     let store = Store::open(&dir, &s, shard, mode)?;
-    let all = sweep::plan(&s);
+    let all = runner::plan(&s);
     let range = shard.map_or(0..all.len(), |sh| sh.range(all.len()));
     let finished = store.finished()?;
     let todo: Vec<_> = all[range.clone()]
@@ -318,7 +319,7 @@ fn run(a: RunArgs) -> Result<ExitCode, Error> {
     let progress = Progress::new(todo.len(), a.quiet);
     let failed = AtomicUsize::new(0);
     let t0 = Instant::now();
-    sweep::run_each(&s, &todo, Some(threads), &|outcome: Outcome| {
+    runner::run_each(&s, &todo, Some(threads), &|outcome: Outcome| {
         if let Outcome::Failed { spec, error } = &outcome {
             failed.fetch_add(1, Ordering::Relaxed);
             progress.note(&format!(
@@ -395,7 +396,7 @@ fn finished_already(dir: &Path, s: &Scenario) -> bool {
     m.complete
         && m.scenario_sha256 == s.sha256
         && m.version == env!("CARGO_PKG_VERSION")
-        && !dir.join(store::WORK_DIR).exists()
+        && !dir.join(folder::WORK_DIR).exists()
 }
 
 fn merge(
@@ -436,7 +437,7 @@ fn merge(
             file.display()
         )));
     }
-    output::prepare_dir(out, force)?;
+    folder::prepare_dir(out, force)?;
     let store = Store::open(out, &s, None, Mode::Fresh)?;
     let info = RunInfo {
         command_line: std::env::args().collect(),
@@ -473,7 +474,7 @@ fn sensitivity(
 ) -> Result<ExitCode, Error> {
     let s = Scenario::from_file(file)?;
     let dir = out.unwrap_or_else(|| fresh_results_dir(&format!("{}-sensitivity", s.name)));
-    output::prepare_dir(&dir, force)?;
+    folder::prepare_dir(&dir, force)?;
     let bar = Mutex::new(None::<indicatif::ProgressBar>);
     let tty = !quiet && std::io::stderr().is_terminal();
     let t0 = Instant::now();
@@ -540,7 +541,7 @@ fn sensitivity(
 
 fn plan(file: &Path, threads: Option<usize>, show: usize) -> Result<ExitCode, Error> {
     let s = Scenario::from_file(file)?;
-    let specs = sweep::plan(&s);
+    let specs = runner::plan(&s);
     let threads = threads.unwrap_or_else(rayon::current_num_threads).max(1);
     println!(
         "scenario `{}` ({}): {}",
@@ -549,7 +550,7 @@ fn plan(file: &Path, threads: Option<usize>, show: usize) -> Result<ExitCode, Er
         describe(&s)
     );
     // Pilot: the first run of each strategy (at most 4 runs), one at a time.
-    let mut pilot: Vec<&sweep::RunSpec> = Vec::new();
+    let mut pilot: Vec<&runner::RunSpec> = Vec::new();
     for k in 0..s.strategies.len() {
         if let Some(r) = specs.iter().find(|r| r.strategy == k) {
             pilot.push(r);
@@ -562,10 +563,10 @@ fn plan(file: &Path, threads: Option<usize>, show: usize) -> Result<ExitCode, Er
     let mut bytes = 0usize;
     for r in &pilot {
         let t0 = Instant::now();
-        let out = sweep::run_one(&s, r);
+        let out = runner::run_one(&s, r);
         secs += t0.elapsed().as_secs_f64();
         let village: usize = out.snapshots.iter().map(|(_, h)| h.heap_bytes()).sum();
-        let series = out.timeseries.len() * std::mem::size_of::<kampung::metrics::Metrics>();
+        let series = out.timeseries.len() * std::mem::size_of::<kampung::model::metrics::Metrics>();
         bytes = bytes.max(village + series);
     }
     let per_run = secs / pilot.len().max(1) as f64;

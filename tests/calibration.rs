@@ -2,9 +2,9 @@
 //! `scenarios/village.toml` and `docs/ODD.md`, *Initialization*).
 
 use kampung::Scenario;
-use kampung::metrics::gini;
-use kampung::rng::rng_from_seed;
-use kampung::village::Village;
+use kampung::model::metrics::gini;
+use kampung::model::rng::rng_from_seed;
+use kampung::model::village::Village;
 use std::path::Path;
 
 /// The Gini of resources at the start averages 0.31 (BPS's rural Gini ratio) over

@@ -224,7 +224,7 @@ fn run_writes_four_tidy_files_with_one_row_per_run_per_recorded_step() {
     let out = dir.path().join("out");
     run_into(&file, &out, &["--quiet"]);
     assert_has_results(&out);
-    let metrics = kampung::metrics::Metrics::COLUMNS;
+    let metrics = kampung::model::metrics::Metrics::COLUMNS;
 
     // timeseries.csv: the run key, the step, then every metric, in that order.
     let (th, rows) = read_csv(&out.join("timeseries.csv"));
@@ -314,7 +314,7 @@ fn run_writes_four_tidy_files_with_one_row_per_run_per_recorded_step() {
 
     // households.csv: every household of every run at steps 0, 20 and the last.
     let (hh, hrows) = read_csv(&out.join("households.csv"));
-    let hstep = assert_key_columns(&hh, true, kampung::output::HOUSEHOLD_COLUMNS);
+    let hstep = assert_key_columns(&hh, true, kampung::experiment::output::HOUSEHOLD_COLUMNS);
     assert_eq!(hrows.len(), STRATEGIES * REPLICATES * HOUSEHOLDS * 3);
     let mut snap_steps: Vec<&str> = hrows.iter().map(|r| r[hstep].as_str()).collect();
     snap_steps.sort();
@@ -341,9 +341,9 @@ fn run_writes_four_tidy_files_with_one_row_per_run_per_recorded_step() {
 fn manifest_records_version_sha256_seed_command_and_times() {
     let (dir, file) = setup();
     let out = dir.path().join("m");
-    let before = kampung::output::utc_now_iso8601();
+    let before = kampung::experiment::output::utc_now_iso8601();
     run_into(&file, &out, &["--threads", "2", "--quiet"]);
-    let after = kampung::output::utc_now_iso8601();
+    let after = kampung::experiment::output::utc_now_iso8601();
     let text = std::fs::read_to_string(out.join("manifest.json")).unwrap();
     let m: serde_json::Value = serde_json::from_str(&text).expect("manifest is JSON");
     assert_eq!(m["program"], "kampung");

@@ -705,7 +705,7 @@ fn mutate(base: &[u8], g: &mut Gen) -> Vec<u8> {
 /// times: a scenario that validates must also build and step without panicking.
 /// Mutants too big to build quickly are skipped.
 fn run_briefly(s: &kampung::Scenario, k: usize) {
-    use kampung::network::NetworkParams as N;
+    use kampung::model::network::NetworkParams as N;
     for st in &s.strategies {
         let p = &st.params;
         let degree = match p.network {
@@ -719,13 +719,13 @@ fn run_briefly(s: &kampung::Scenario, k: usize) {
             continue;
         }
         let r = std::panic::catch_unwind(|| {
-            let village = kampung::village::Village::build(
+            let village = kampung::model::village::Village::build(
                 p,
                 &s.inputs,
-                &mut kampung::rng::rng_from_seed(k as u64),
+                &mut kampung::model::rng::rng_from_seed(k as u64),
             );
             let mut sim =
-                kampung::model::Simulation::new(p, village, kampung::rng::rng_from_seed(1));
+                kampung::model::Simulation::new(p, village, kampung::model::rng::rng_from_seed(1));
             sim.measure();
             for _ in 0..p.time.steps.min(3) {
                 sim.step();

@@ -449,11 +449,11 @@ fn repair_drops_self_loops_merges_duplicates_and_says_so() {
 
     // The repaired network: two ties, weights of duplicates added.
     let s = kampung::Scenario::from_file(&c.path("s.toml")).unwrap();
-    let spec = &kampung::sweep::plan(&s)[0];
-    let v = kampung::village::Village::build(
+    let spec = &kampung::experiment::runner::plan(&s)[0];
+    let v = kampung::model::village::Village::build(
         &s.strategies[0].params,
         &s.inputs,
-        &mut kampung::rng::rng_from_seed(spec.village_seed),
+        &mut kampung::model::rng::rng_from_seed(spec.village_seed),
     );
     let net = &v.network;
     assert_eq!(net.edge_count(), 2);
@@ -554,7 +554,13 @@ fn ties_by_index_without_a_households_csv_are_checked_against_the_count() {
     );
     std::fs::write(&e, "source,target\n0,9\n3,4\n").unwrap();
     let s = kampung::Scenario::from_file(&s).unwrap();
-    let runs = kampung::sweep::run_all(&s, &kampung::sweep::plan(&s), Some(1), &|_| {}).unwrap();
+    let runs = kampung::experiment::runner::run_all(
+        &s,
+        &kampung::experiment::runner::plan(&s),
+        Some(1),
+        &|_| {},
+    )
+    .unwrap();
     assert_eq!(runs.len(), 1);
 }
 

@@ -17,14 +17,14 @@
 use kampung::Scenario;
 use kampung::demo::render::{Screen, visible_width};
 use kampung::demo::{Change, Comparison, OUTCOMES, format_outcome, stage_text};
-use kampung::metrics::Metrics;
+use kampung::experiment::runner;
+use kampung::model::Params;
 use kampung::model::Simulation;
-use kampung::organizer::Facilitation;
-use kampung::rng::{Purpose, derive_seed, rng_from_seed};
-use kampung::scenario::Params;
-use kampung::stage::Stage;
-use kampung::sweep;
-use kampung::village::Village;
+use kampung::model::metrics::Metrics;
+use kampung::model::organizer::Facilitation;
+use kampung::model::rng::{Purpose, derive_seed, rng_from_seed};
+use kampung::model::stage::Stage;
+use kampung::model::village::Village;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
@@ -238,7 +238,7 @@ fn plain_mode_shows_every_stage_the_skip_and_the_librarys_numbers() {
 
     // The summary's numbers are the library's.
     let s = Scenario::from_file(&file).unwrap();
-    let spec = &sweep::plan(&s)[0];
+    let spec = &runner::plan(&s)[0];
     let left_params = s.strategies[0].params.clone();
     let mut right_params = left_params.clone();
     right_params.stages.organization.skip = true;
@@ -259,7 +259,7 @@ fn plain_mode_shows_every_stage_the_skip_and_the_librarys_numbers() {
     );
     assert_eq!(summary_rows(&out), expected_rows(&left, &right), "{out}");
     // The left side is `kampung run`'s first run.
-    let run = sweep::run_one(&s, spec);
+    let run = runner::run_one(&s, spec);
     assert_eq!(run.last(), left.0);
     assert_eq!(run.post_exit.map(|(_, m)| m), left.1);
     // The seeds are printed, so that the runs can be traced.
@@ -294,7 +294,7 @@ fn facilitation_and_second_strategy_comparisons_match_the_library() {
     ]));
     let mut s77 = s.clone();
     s77.seed = 77;
-    let spec77 = &sweep::plan(&s77)[0];
+    let spec77 = &runner::plan(&s77)[0];
     let p = s77.strategies[0].params.clone();
     let mut open = p.clone();
     open.organizer.facilitation = Facilitation::Open;
@@ -330,14 +330,14 @@ fn facilitation_and_second_strategy_comparisons_match_the_library() {
         "0",
     ]));
     let s2 = Scenario::from_file(&file2).unwrap();
-    let plan = sweep::plan(&s2);
+    let plan = runner::plan(&s2);
     let runs: Vec<_> = [0, 1]
         .map(|k| {
             let spec = plan
                 .iter()
                 .find(|r| r.strategy == k && r.replicate == 0)
                 .unwrap();
-            let r = sweep::run_one(&s2, spec);
+            let r = runner::run_one(&s2, spec);
             (r.last(), r.post_exit.map(|(_, m)| m))
         })
         .into();

@@ -2,7 +2,7 @@
 //! row in the README's `timeseries.csv` table and no row there names a column that
 //! does not exist, and so for `groups.csv`; `docs/ODD.md` names every measure.
 
-use kampung::metrics::{GroupMetrics, Metrics};
+use kampung::model::metrics::{GroupMetrics, Metrics};
 
 fn read(path: &str) -> String {
     let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(path);

@@ -8,11 +8,12 @@
 //! field added to every household, a tie list that keeps slack capacity, or weights
 //! stored for unweighted ties would all show up here.
 
-use kampung::network::NetworkParams;
-use kampung::participation::ThresholdRule;
-use kampung::rng::rng_from_seed;
-use kampung::scenario::{Inputs, Params};
-use kampung::village::Village;
+use kampung::model::Params;
+use kampung::model::network::NetworkParams;
+use kampung::model::participation::ThresholdRule;
+use kampung::model::rng::rng_from_seed;
+use kampung::model::village::NoDataFiles;
+use kampung::model::village::Village;
 
 /// Bytes per household of a drawn village of `n` households with the given network,
 /// ties and rule buffer included.
@@ -21,7 +22,7 @@ fn bytes_per_household(n: usize, network: NetworkParams, seed: u64) -> (f64, f64
     params.population.households = n;
     params.network = network;
     params.participation.seed_share = 0.02;
-    let village = Village::build(&params, &Inputs::default(), &mut rng_from_seed(seed));
+    let village = Village::build(&params, &NoDataFiles, &mut rng_from_seed(seed));
     let rule = ThresholdRule::new(n);
     let bytes = village.heap_bytes() + rule.heap_bytes();
     (bytes as f64 / n as f64, village.network.mean_degree())

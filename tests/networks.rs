@@ -23,10 +23,10 @@
 //! (stated at each assertion), so that a correct generator fails with negligible
 //! probability while a biased one (a few percent off) is caught.
 
-use kampung::network::{
+use kampung::model::network::{
     Network, barabasi_albert, erdos_renyi, sbm_scale, stochastic_block, watts_strogatz,
 };
-use kampung::rng::rng_from_seed;
+use kampung::model::rng::rng_from_seed;
 use rand::RngExt;
 
 const SEEDS: u64 = 50;

@@ -10,8 +10,8 @@
 //! single lucky seed.
 
 use kampung::Scenario;
-use kampung::metrics::Metrics;
-use kampung::sweep::{self, RunOutput};
+use kampung::experiment::runner::{self, RunOutput};
+use kampung::model::metrics::Metrics;
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::OnceLock;
@@ -34,8 +34,8 @@ fn runs() -> &'static HashMap<String, Vec<RunOutput>> {
             .retain(|x| !matches!(x.name.as_str(), "rushed" | "late_exit"));
         s.output.record_every = 1;
         s.output.households = false;
-        let specs = sweep::plan(&s);
-        let out = sweep::run_all(&s, &specs, None, &|_| {}).expect("runs");
+        let specs = runner::plan(&s);
+        let out = runner::run_all(&s, &specs, None, &|_| {}).expect("runs");
         let mut by: HashMap<String, Vec<RunOutput>> = HashMap::new();
         for r in out {
             by.entry(s.strategies[r.spec.strategy].name.clone())
@@ -340,7 +340,7 @@ fn capacity_lowers_elite_capture_and_the_top_fifths_share() {
     with.name = "cut".into();
     with.params.institution.elite_capture_cut = 0.5;
     s.strategies = vec![with, without];
-    let out = sweep::run_all(&s, &sweep::plan(&s), None, &|_| {}).expect("runs");
+    let out = runner::run_all(&s, &runner::plan(&s), None, &|_| {}).expect("runs");
     let (cut, no_cut): (Vec<&RunOutput>, Vec<&RunOutput>) =
         out.iter().partition(|r| r.spec.strategy == 0);
     let beta = s.strategies[0].params.economy.elite_capture;
@@ -404,7 +404,7 @@ targeting = "elite_first"
 exit_step = 10
 "#;
     let s = Scenario::from_text(TEXT, "team.toml", "team", Path::new(".")).expect("valid");
-    let out = sweep::run_all(&s, &sweep::plan(&s), None, &|_| {}).expect("runs");
+    let out = runner::run_all(&s, &runner::plan(&s), None, &|_| {}).expect("runs");
     let elite_contacted = |k: usize| -> Vec<f64> {
         out.iter()
             .filter(|r| r.spec.strategy == k)
@@ -438,16 +438,16 @@ exit_step = 10
         .params
         .organizer
         .team
-        .push(kampung::organizer::TeamMember {
-            targeting: Some(kampung::organizer::Targeting::EliteFirst),
+        .push(kampung::model::organizer::TeamMember {
+            targeting: Some(kampung::model::organizer::Targeting::EliteFirst),
             entry_step: Some(500),
             exit_step: Some(600),
             ..Default::default()
         });
     let mut alone = s.clone();
     alone.strategies.truncate(1);
-    let a = sweep::run_all(&alone, &sweep::plan(&alone), None, &|_| {}).expect("runs");
-    let b = sweep::run_all(&idle, &sweep::plan(&idle), None, &|_| {}).expect("runs");
+    let a = runner::run_all(&alone, &runner::plan(&alone), None, &|_| {}).expect("runs");
+    let b = runner::run_all(&idle, &runner::plan(&idle), None, &|_| {}).expect("runs");
     // Compared as bits, so that NA (NaN) equals NA.
     let bits = |r: &RunOutput| -> Vec<u64> {
         r.timeseries
@@ -478,7 +478,7 @@ fn leaders_are_elected_again_at_the_interval() {
     s.output.households = true;
     s.output.household_steps = vec![100, 300];
     let leaders_changed = |s: &Scenario| -> Vec<bool> {
-        sweep::run_all(s, &sweep::plan(s), None, &|_| {})
+        runner::run_all(s, &runner::plan(s), None, &|_| {})
             .expect("runs")
             .iter()
             .filter(|r| r.stages.iter().any(|x| x.stage.name() == "organization"))

@@ -2,12 +2,14 @@
 //!
 //! What this shows (issue 2, item 3: "each one must validate and run in CI"): every
 //! `scenarios/**/*.toml` is accepted by [`kampung::Scenario::from_file`] (and by the
-//! `validate` command), and runs to completion through [`kampung::sweep`]: every
+//! `validate` command), and runs to completion through [`kampung::experiment::runner`]: every
 //! strategy over its full number of steps, with replicates capped at 2 to keep CI
-//! fast, its results written by [`kampung::output::write_results`]. Each file also
+//! fast, its results written by [`kampung::experiment::store::write_results`]. Each file also
 //! opens with comments saying what it is and how to run it.
 
-use kampung::{Scenario, output, sweep};
+use kampung::Scenario;
+use kampung::experiment::{output, runner, store};
+use kampung::model::village::DataFiles;
 use std::path::{Path, PathBuf};
 
 fn scenario_files() -> Vec<PathBuf> {
@@ -61,11 +63,11 @@ fn every_scenario_file_validates_and_runs_every_strategy_to_the_end() {
         let mut s = Scenario::from_file(file).unwrap_or_else(|e| panic!("{shown}:\n{e}"));
         assert!(!s.strategies.is_empty(), "{shown}");
         s.replicates = s.replicates.min(2);
-        let plan = sweep::plan(&s);
+        let plan = runner::plan(&s);
         assert_eq!(plan.len(), s.run_count());
         assert!(plan.len() >= s.strategies.len() * s.replicates as usize);
         let runs =
-            sweep::run_all(&s, &plan, None, &|_| {}).unwrap_or_else(|e| panic!("{shown}: {e}"));
+            runner::run_all(&s, &plan, None, &|_| {}).unwrap_or_else(|e| panic!("{shown}: {e}"));
         assert_eq!(runs.len(), plan.len(), "{shown}");
         for r in &runs {
             let st = &s.strategies[r.spec.strategy];
@@ -91,7 +93,7 @@ fn every_scenario_file_validates_and_runs_every_strategy_to_the_end() {
             started: output::utc_now_iso8601(),
             threads: 1,
         };
-        output::write_results(dir.path(), &s, &runs, &info)
+        store::write_results(dir.path(), &s, &runs, &info)
             .unwrap_or_else(|e| panic!("{shown}: {e}"));
         assert!(dir.path().join("manifest.json").exists(), "{shown}");
     }
@@ -150,11 +152,11 @@ fn the_real_data_example_loads_its_households_and_ties() {
     assert!(rows.iter().any(|r| r.priority.is_none()));
     assert!(rows.iter().any(|r| r.participating == Some(true)));
     // The ties connect the CSV's households, and the village uses them.
-    let spec = &sweep::plan(&s)[0];
-    let v = kampung::village::Village::build(
+    let spec = &runner::plan(&s)[0];
+    let v = kampung::model::village::Village::build(
         p,
         &s.inputs,
-        &mut kampung::rng::rng_from_seed(spec.village_seed),
+        &mut kampung::model::rng::rng_from_seed(spec.village_seed),
     );
     assert_eq!(v.households.len(), rows.len());
     let ties = std::fs::read_to_string(file.parent().unwrap().join("data/ties.csv")).unwrap();

@@ -17,9 +17,9 @@
 //! Every stochastic claim runs over many independently seeded graphs and seed
 //! households; the tolerance and the frequencies observed are stated where it is made.
 
-use kampung::network::{Network, erdos_renyi};
-use kampung::participation::ThresholdRule;
-use kampung::rng::{ModelRng, rng_from_seed};
+use kampung::model::network::{Network, erdos_renyi};
+use kampung::model::participation::ThresholdRule;
+use kampung::model::rng::{ModelRng, rng_from_seed};
 use rand::RngExt;
 use rand::seq::SliceRandom;
 

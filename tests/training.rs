@@ -13,7 +13,7 @@
 
 use kampung::Scenario;
 use kampung::demo::{Change, Comparison, EventKind};
-use kampung::stage::Stage;
+use kampung::model::stage::Stage;
 use rayon::prelude::*;
 use std::path::Path;
 

@@ -5,9 +5,9 @@
 use super::render::{PlainLog, Screen, summary};
 use super::{Change, Comparison};
 use crate::error::{Error, Result};
-use crate::organizer::Facilitation;
+use crate::model::organizer::Facilitation;
+use crate::model::stage::Stage;
 use crate::scenario::Scenario;
-use crate::stage::Stage;
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;

@@ -22,14 +22,16 @@ pub mod cli;
 pub mod render;
 
 use crate::error::{Diagnostic, Error, Result};
-use crate::metrics::Metrics;
+use crate::experiment::runner;
+use crate::model::Params;
 use crate::model::Simulation;
-use crate::organizer::Facilitation;
-use crate::rng::{Purpose, derive_seed, rng_from_seed};
-use crate::scenario::{Params, Scenario, StepUnit};
-use crate::stage::{EndReason, Stage, StagePlan, StageRecord, StagesParams};
-use crate::sweep;
-use crate::village::Village;
+use crate::model::metrics::Metrics;
+use crate::model::organizer::Facilitation;
+use crate::model::params::StepUnit;
+use crate::model::rng::{Purpose, derive_seed, rng_from_seed};
+use crate::model::stage::{EndReason, Stage, StagePlan, StageRecord, StagesParams};
+use crate::model::village::Village;
+use crate::scenario::Scenario;
 
 /// What the organizer does in a stage, and what it is called: the fixed text of the
 /// demonstration, grounded in the source text (Hartini 2003, as rendered in
@@ -211,7 +213,7 @@ impl Comparison {
         if let Some(seed) = seed {
             s.seed = seed;
         }
-        let specs = sweep::plan(&s);
+        let specs = runner::plan(&s);
         let first = specs
             .iter()
             .find(|r| r.strategy == 0 && r.point == 0 && r.replicate == 0)

@@ -9,8 +9,9 @@ use super::{
     Comparison, Event, EventKind, Frame, INDICATORS, Indicator, OUTCOMES, SideFrame, Summary,
     format_outcome, stage_text, unit_name,
 };
-use crate::metrics::Metrics;
-use crate::stage::{EndReason, Stage};
+use crate::model::metrics::Metrics;
+use crate::model::stage::{EndReason, Stage};
+use crate::model::village::DataFiles;
 
 /// ANSI select-graphic-rendition codes used on the terminal.
 mod sgr {

@@ -32,7 +32,7 @@ pub fn force_layout(
     if n == 1 {
         return vec![(0.5, 0.5)];
     }
-    let mut rng = crate::rng::rng_from_seed(seed);
+    let mut rng = crate::model::rng::rng_from_seed(seed);
     // Start: each group on its own arc of a circle, in order of group number.
     let group_of = |i: usize| groups.get(i).copied().unwrap_or(0);
     let mut order: Vec<usize> = (0..n).collect();
@@ -123,7 +123,7 @@ pub fn sample_indices(n: usize, k: usize, seed: u64) -> Vec<usize> {
     if k >= n {
         return (0..n).collect();
     }
-    let mut rng = crate::rng::rng_from_seed(seed);
+    let mut rng = crate::model::rng::rng_from_seed(seed);
     let mut all: Vec<usize> = (0..n).collect();
     for i in 0..k {
         let j = rng.random_range(i..n);

@@ -132,7 +132,7 @@ pub fn write_report(dir: &Path, out: &Path, scenario: Option<&Path>) -> Result<P
             ),
         ));
     }
-    let mut f = crate::output::AtomicFile::create(out)?;
+    let mut f = crate::experiment::folder::AtomicFile::create(out)?;
     f.writer()
         .write_all(html.as_bytes())
         .map_err(|e| Error::io(out, e))?;
@@ -205,7 +205,7 @@ fn name_points(runs: &mut Runs, s: &Scenario) {
             .iter()
             .map(|(k, v)| {
                 let short = k.rsplit('.').next().unwrap_or(k);
-                format!("{short}={}", crate::output::scalar(v))
+                format!("{short}={}", crate::scenario::values::scalar(v))
             })
             .collect::<Vec<_>>()
             .join(", ");
@@ -984,7 +984,7 @@ fn network_section(dir: &Path, runs: &Runs, loaded: &Loaded) -> Result<String> {
     if point >= s.point_count() {
         return not_drawn(format!("the scenario file has no design point {point}."));
     }
-    let Some(spec) = crate::sweep::plan(s)
+    let Some(spec) = crate::experiment::runner::plan(s)
         .into_iter()
         .find(|r| r.strategy == k && r.point == point && r.replicate == 0)
     else {
@@ -1002,10 +1002,10 @@ fn network_section(dir: &Path, runs: &Runs, loaded: &Loaded) -> Result<String> {
         ));
     }
     let params = s.params(k, point);
-    let village = crate::village::Village::build(
+    let village = crate::model::village::Village::build(
         &params,
         &s.inputs,
-        &mut crate::rng::rng_from_seed(spec.village_seed),
+        &mut crate::model::rng::rng_from_seed(spec.village_seed),
     );
     let hh = &village.households;
     let n = hh.len();

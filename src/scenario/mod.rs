@@ -7,119 +7,24 @@
 //! tables whose contents override the base parameters for that strategy. Every problem
 //! is reported as a [`Diagnostic`] with file, line, column, key and what is allowed.
 
+pub mod input;
 pub mod locate;
+pub mod sensitivity;
+pub mod sweep;
+pub mod values;
 
-use crate::analysis::SensitivityParams;
-use crate::design::{self, DesignError, SweepParams};
-use crate::economy::{EconomyParams, ShockParams};
 use crate::error::{Diagnostic, Error, Result};
-use crate::input::{self, EdgeData, HouseholdRecord};
-use crate::network::NetworkParams;
-use crate::organizer::OrganizerParams;
-use crate::organizing::{ActionParams, BehaviourParams, InstitutionParams};
-use crate::population::{Dist, PopulationParams};
-use crate::stage::StagesParams;
+use crate::model::Params;
+use crate::model::network::NetworkParams;
+use crate::model::population::Dist;
+use crate::model::village::{DataFiles, EdgeData, HouseholdRecord};
 use locate::{KeyPath, SpanIndex, explain_serde, suggest};
+use sensitivity::SensitivityParams;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-
-/// What one step of simulated time stands for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum StepUnit {
-    /// One day.
-    Day,
-    /// One week (the default).
-    Week,
-    /// One month.
-    Month,
-}
-
-impl StepUnit {
-    /// Steps in one year.
-    pub fn per_year(self) -> f64 {
-        match self {
-            StepUnit::Day => 365.0,
-            StepUnit::Week => 52.0,
-            StepUnit::Month => 12.0,
-        }
-    }
-}
-
-/// Simulated time.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct TimeParams {
-    /// Number of steps to simulate, in [1, 10 000 000].
-    pub steps: u32,
-    /// What one step stands for.
-    pub step: StepUnit,
-}
-
-impl Default for TimeParams {
-    fn default() -> Self {
-        TimeParams {
-            steps: 260,
-            step: StepUnit::Week,
-        }
-    }
-}
-
-/// Which households take part from the start, and whether the threshold rule runs.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct ParticipationParams {
-    /// Whether the threshold rule runs each step.
-    pub enabled: bool,
-    /// Number of households drawn at random to take part from the start.
-    pub seed_count: usize,
-    /// Share of households drawn at random to take part from the start, in [0, 1]
-    /// (added to `seed_count`).
-    pub seed_share: f64,
-    /// Households (by id) that take part from the start.
-    pub seed_ids: Vec<u64>,
-}
-
-impl Default for ParticipationParams {
-    fn default() -> Self {
-        ParticipationParams {
-            enabled: true,
-            seed_count: 0,
-            seed_share: 0.0,
-            seed_ids: Vec::new(),
-        }
-    }
-}
-
-/// Everything a strategy can set: the model's parameters.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct Params {
-    /// Simulated time.
-    pub time: TimeParams,
-    /// Households and groups.
-    pub population: PopulationParams,
-    /// Social ties.
-    pub network: NetworkParams,
-    /// Benefits and resources.
-    pub economy: EconomyParams,
-    /// Shocks.
-    pub shocks: ShockParams,
-    /// Threshold participation.
-    pub participation: ParticipationParams,
-    /// The organizers.
-    pub organizer: OrganizerParams,
-    /// The plan of the five stages.
-    pub stages: StagesParams,
-    /// How households respond.
-    pub behaviour: BehaviourParams,
-    /// Collective action.
-    pub action: ActionParams,
-    /// The people's organization and institution.
-    pub institution: InstitutionParams,
-}
+use sweep::{DesignError, SweepParams};
 
 /// What is written besides the per-run outcomes.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -191,24 +96,19 @@ pub struct Inputs {
     edges: HashMap<(PathBuf, Option<PathBuf>, bool), Arc<EdgeData>>,
 }
 
-impl Inputs {
-    /// The loaded households CSV at `path`.
-    pub fn households(&self, path: &Path) -> Option<&Arc<Vec<HouseholdRecord>>> {
-        self.households.get(path)
+impl DataFiles for Inputs {
+    fn households(&self, path: &Path) -> Option<&[HouseholdRecord]> {
+        self.households.get(path).map(|v| v.as_slice())
     }
 
-    /// The loaded edge list at `path` resolved against `households` (or indices).
-    pub fn edges(
-        &self,
-        path: &Path,
-        households: Option<&Path>,
-        repair: bool,
-    ) -> Option<&Arc<EdgeData>> {
-        self.edges.get(&(
-            path.to_path_buf(),
-            households.map(Path::to_path_buf),
-            repair,
-        ))
+    fn edges(&self, path: &Path, households: Option<&Path>, repair: bool) -> Option<&EdgeData> {
+        self.edges
+            .get(&(
+                path.to_path_buf(),
+                households.map(Path::to_path_buf),
+                repair,
+            ))
+            .map(|e| e.as_ref())
     }
 }
 
@@ -507,7 +407,7 @@ impl Scenario {
         if !diags.is_empty() {
             return Err(Error::Invalid(diags));
         }
-        let design = match design::build(&sweep, base_dir, meta.seed) {
+        let design = match sweep::build(&sweep, base_dir, meta.seed) {
             Ok(d) => d,
             Err(errors) => {
                 for e in errors {
@@ -630,7 +530,7 @@ impl Scenario {
             .get(point)
             .map(|vals| {
                 vals.iter()
-                    .map(|(k, v)| format!("{k}={}", crate::output::scalar(v)))
+                    .map(|(k, v)| format!("{k}={}", values::scalar(v)))
                     .collect::<Vec<_>>()
                     .join(";")
             })
@@ -866,7 +766,7 @@ fn check_sensitivity(
     };
     let (Some(st), Ok(ranges)) = (
         st,
-        design::parse_ranges(sp.ranges(sweep), "sensitivity.ranges"),
+        sweep::parse_ranges(sp.ranges(sweep), "sensitivity.ranges"),
     ) else {
         return;
     };
@@ -1262,7 +1162,7 @@ fn check_params(p: &Params, out: &OutputParams) -> Vec<Problem> {
             );
         }
     }
-    for stage in crate::stage::Stage::FIVE {
+    for stage in crate::model::stage::Stage::FIVE {
         let Some(plan) = p.stages.get(stage) else {
             continue;
         };
@@ -1282,7 +1182,7 @@ fn check_params(p: &Params, out: &OutputParams) -> Vec<Problem> {
             );
         }
         let hi = match stage {
-            crate::stage::Stage::Design | crate::stage::Stage::Action => 1000.0,
+            crate::model::stage::Stage::Design | crate::model::stage::Stage::Action => 1000.0,
             _ => 1.0,
         };
         c.range(&format!("{at}.target"), plan.target, 0.0, hi);

@@ -16,14 +16,14 @@
 //!    with push) and may resolve, capacity is updated, and the stage may end;
 //! 3. outside an action, participation by threshold alone (synchronous).
 
-use crate::economy::{self, Allocation, EconomyStep};
-use crate::metrics::{self, Metrics};
-use crate::organizing::{self, Community, OrganizingParams};
-use crate::participation::ThresholdRule;
-use crate::rng::ModelRng;
-use crate::scenario::Params;
-use crate::stage::StageRecord;
-use crate::village::Village;
+use crate::model::Params;
+use crate::model::economy::{self, Allocation, EconomyStep};
+use crate::model::metrics::{self, Metrics};
+use crate::model::organizing::{self, Community, OrganizingParams};
+use crate::model::participation::ThresholdRule;
+use crate::model::rng::ModelRng;
+use crate::model::stage::StageRecord;
+use crate::model::village::Village;
 
 /// One run of the model.
 #[derive(Debug, Clone)]

@@ -18,9 +18,11 @@
 //! per finished run, holding its rows of every table).
 
 use crate::error::{Error, Result};
-use crate::output::{self, AtomicFile, ParamColumns, Table};
+use crate::experiment::folder::{AtomicFile, WORK_DIR};
+use crate::experiment::output::{self, ParamColumns, RunInfo, Table};
+use crate::experiment::runner::Outcome;
+use crate::experiment::runner::RunOutput;
 use crate::scenario::Scenario;
-use crate::sweep::Outcome;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 use std::fs;
@@ -30,8 +32,6 @@ use std::path::{Path, PathBuf};
 
 /// Last line of every complete part file.
 const TRAILER: &str = "#kampung-part-complete\n";
-/// Working folder inside a results folder.
-pub const WORK_DIR: &str = ".kampung";
 
 /// A deterministic slice of a plan: shard `index` of `count` (0-based) takes the
 /// contiguous block of runs `[index·total/count, (index+1)·total/count)`.
@@ -463,6 +463,21 @@ impl<'a> Part<'a> {
             .find(|(n, _)| *n == t.name())
             .map_or(&[][..], |(_, b)| b)
     }
+}
+
+/// Writes a whole results folder from runs held in memory (library use; the CLI
+/// streams runs to disk instead through the [`Store`]).
+pub fn write_results(dir: &Path, s: &Scenario, runs: &[RunOutput], info: &RunInfo) -> Result<()> {
+    let store =
+        crate::experiment::store::Store::open(dir, s, None, crate::experiment::store::Mode::Fresh)?;
+    for r in runs {
+        store.save(
+            s,
+            &crate::experiment::runner::Outcome::Done(Box::new(r.clone())),
+        )?;
+    }
+    store.finish(s, &[dir.to_path_buf()], info, |_| Ok(Vec::new()))?;
+    Ok(())
 }
 
 #[cfg(test)]

@@ -7,11 +7,11 @@
 //! renegotiated allocation rule). No outcome is written in directly: the measures of
 //! `metrics` are read off this state. Equations and reasons are in `docs/ODD.md`.
 
-use crate::household::{Households, IssueId};
-use crate::network::Network;
-use crate::organizer::{ContactOrder, Facilitation, OrganizerParams, unit};
-use crate::participation::ThresholdRule;
-use crate::stage::{EndReason, Stage, StageRecord, StagesParams};
+use crate::model::household::{Households, IssueId};
+use crate::model::network::Network;
+use crate::model::organizer::{ContactOrder, Facilitation, OrganizerParams, unit};
+use crate::model::participation::ThresholdRule;
+use crate::model::stage::{EndReason, Stage, StageRecord, StagesParams};
 use rand::{Rng, RngExt};
 use rand_distr::{Distribution, LogNormal};
 use serde::{Deserialize, Serialize};

@@ -5,15 +5,16 @@
 //! Everything here reads the outcomes of `runs.csv` (the `final.*` and `post_exit.*`
 //! columns), so it works the same on one machine's results and on merged shards.
 
-use crate::design::{self, Range, SweepParams};
 use crate::error::{Error, Result};
-use crate::metrics::Metrics;
-use crate::output::{AtomicFile, num};
+use crate::experiment::folder::AtomicFile;
+use crate::experiment::runner;
+use crate::experiment::sensitivity;
+use crate::experiment::stats;
+use crate::model::metrics::Metrics;
 use crate::scenario::Scenario;
-use crate::sensitivity;
-use crate::stats;
-use crate::sweep;
-use serde::{Deserialize, Serialize};
+use crate::scenario::sensitivity::{SensitivityMethod, SensitivityParams};
+use crate::scenario::sweep::{self, Range};
+use crate::scenario::values::num;
 use std::collections::HashMap;
 use std::io::Write;
 use std::path::Path;
@@ -392,149 +393,6 @@ pub fn write_statistics(dir: &Path, s: &Scenario) -> Result<(Vec<String>, Vec<Co
     Ok((vec!["summary.csv".into(), "compare.csv".into()], rows))
 }
 
-/// Which sensitivity analysis to run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum SensitivityMethod {
-    /// Morris elementary effects (screening).
-    Morris,
-    /// Sobol first-order and total indices (Saltelli sampling).
-    Sobol,
-    /// Both.
-    Both,
-}
-
-/// The `[sensitivity]` table of a scenario (used by `kampung sensitivity`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct SensitivityParams {
-    /// Morris, Sobol or both.
-    pub method: SensitivityMethod,
-    /// The strategy analysed (default: the first).
-    pub strategy: Option<String>,
-    /// Outcomes analysed: `final.X` or `post_exit.X` with X a metric column.
-    pub outcomes: Vec<String>,
-    /// Saltelli base samples N (runs: N · (k + 2) · replicates).
-    pub samples: usize,
-    /// Morris trajectories r (runs: r · (k + 1) · replicates).
-    pub trajectories: usize,
-    /// Morris grid levels (even, ≥ 2).
-    pub levels: usize,
-    /// Replicates averaged at each design row (default: the scenario's).
-    pub replicates: Option<u32>,
-    /// Bootstrap resamples for the confidence intervals.
-    pub bootstrap: usize,
-    /// Seed of the designs and bootstraps (default: the scenario's seed).
-    pub seed: Option<u64>,
-    /// Parameter path → `[lo, hi]` (default: the ranges of `[sweep.lhs]` or
-    /// `[sweep.sobol]`).
-    pub ranges: toml::Table,
-}
-
-impl Default for SensitivityParams {
-    fn default() -> Self {
-        SensitivityParams {
-            method: SensitivityMethod::Both,
-            strategy: None,
-            outcomes: vec!["post_exit.capacity".into(), "final.access_gap".into()],
-            samples: 64,
-            trajectories: 10,
-            levels: 4,
-            replicates: None,
-            bootstrap: 500,
-            seed: None,
-            ranges: toml::Table::new(),
-        }
-    }
-}
-
-impl SensitivityParams {
-    /// The ranges analysed: this table's, else the sweep's space-filling ranges.
-    pub fn ranges<'a>(&'a self, sweep: &'a SweepParams) -> &'a toml::Table {
-        if !self.ranges.is_empty() {
-            return &self.ranges;
-        }
-        sweep
-            .lhs
-            .as_ref()
-            .or(sweep.sobol.as_ref())
-            .map_or(&self.ranges, |sf| &sf.ranges)
-    }
-
-    /// Problems as (key path, message, allowed).
-    pub fn check(&self, sweep: &SweepParams) -> Vec<(String, String, Option<String>)> {
-        let mut out = Vec::new();
-        let known: Vec<String> = Metrics::COLUMNS
-            .iter()
-            .flat_map(|c| [format!("final.{c}"), format!("post_exit.{c}")])
-            .collect();
-        if self.outcomes.is_empty() {
-            out.push((
-                "sensitivity.outcomes".into(),
-                "no outcomes".into(),
-                Some("names like \"post_exit.capacity\"".into()),
-            ));
-        }
-        for (i, o) in self.outcomes.iter().enumerate() {
-            if !known.contains(o) {
-                let names: Vec<&str> = known.iter().map(String::as_str).collect();
-                let hint = crate::scenario::locate::suggest(o, &names)
-                    .map(|s| format!("; did you mean `{s}`?"))
-                    .unwrap_or_default();
-                out.push((
-                    format!("sensitivity.outcomes[{i}]"),
-                    format!("unknown outcome `{o}`{hint}"),
-                    Some("final.X or post_exit.X, X a column of timeseries.csv".into()),
-                ));
-            }
-        }
-        if self.samples == 0 || self.samples > 100_000 {
-            out.push((
-                "sensitivity.samples".into(),
-                format!("{} is out of range", self.samples),
-                Some("a whole number in [1, 100000]".into()),
-            ));
-        }
-        if self.trajectories == 0 || self.trajectories > 10_000 {
-            out.push((
-                "sensitivity.trajectories".into(),
-                format!("{} is out of range", self.trajectories),
-                Some("a whole number in [1, 10000]".into()),
-            ));
-        }
-        if self.levels < 2 || self.levels % 2 == 1 || self.levels > 100 {
-            out.push((
-                "sensitivity.levels".into(),
-                format!("{} is not allowed", self.levels),
-                Some("an even whole number in [2, 100]".into()),
-            ));
-        }
-        if self.replicates == Some(0) {
-            out.push((
-                "sensitivity.replicates".into(),
-                "0 is out of range".into(),
-                Some("a whole number ≥ 1".into()),
-            ));
-        }
-        let ranges = self.ranges(sweep);
-        if ranges.is_empty() {
-            out.push((
-                "sensitivity.ranges".into(),
-                "no ranges to analyse".into(),
-                Some(
-                    "[sensitivity.ranges] \"path\" = [lo, hi], or [sweep.lhs]/[sweep.sobol] ranges"
-                        .into(),
-                ),
-            ));
-        } else if let Err(es) = design::parse_ranges(ranges, "sensitivity.ranges") {
-            for e in es {
-                out.push((e.key, e.message, e.allowed));
-            }
-        }
-        out
-    }
-}
-
 /// One row of `sensitivity.csv`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SensitivityRow {
@@ -564,7 +422,7 @@ pub struct SensitivityResult {
     pub runs: usize,
     /// Failed runs in plan order, with the error; their design rows are averaged
     /// over the replicates that finished.
-    pub failures: Vec<(sweep::RunSpec, String)>,
+    pub failures: Vec<(runner::RunSpec, String)>,
 }
 
 /// Runs the sensitivity analysis the scenario's `[sensitivity]` table asks for
@@ -589,7 +447,7 @@ pub fn sensitivity(
         ));
     }
     let ranges: Vec<(String, Range)> =
-        design::parse_ranges(sp.ranges(&s.sweep), "sensitivity.ranges").map_err(|es| {
+        sweep::parse_ranges(sp.ranges(&s.sweep), "sensitivity.ranges").map_err(|es| {
             Error::Run(
                 es.iter()
                     .map(|e| e.to_string())
@@ -608,7 +466,7 @@ pub fn sensitivity(
             .ok_or_else(|| Error::Run(format!("sensitivity.strategy: no strategy `{n}`")))?,
     };
     let reps = sp.replicates.unwrap_or(s.replicates);
-    let mut rng = crate::rng::rng_from_seed(seed);
+    let mut rng = crate::model::rng::rng_from_seed(seed);
     let mut units: Vec<Vec<f64>> = Vec::new();
     let morris_rows = if matches!(
         sp.method,
@@ -658,7 +516,7 @@ pub fn sensitivity(
             )));
         }
     }
-    let specs = sweep::plan(&sub);
+    let specs = runner::plan(&sub);
     let outcome_idx: Vec<(bool, usize)> = sp
         .outcomes
         .iter()
@@ -682,9 +540,9 @@ pub fn sensitivity(
     let failures = Mutex::new(Vec::new());
     let done = std::sync::atomic::AtomicUsize::new(0);
     let total = specs.len();
-    sweep::run_each(&sub, &specs, threads, &|o| {
+    runner::run_each(&sub, &specs, threads, &|o| {
         match &o {
-            sweep::Outcome::Done(r) => {
+            runner::Outcome::Done(r) => {
                 let last = r.last().values();
                 let post = r.post_exit.map(|(_, m)| m.values());
                 let mut g = values.lock().unwrap_or_else(|e| e.into_inner());
@@ -696,7 +554,7 @@ pub fn sensitivity(
                     };
                 }
             }
-            sweep::Outcome::Failed { spec, error } => failures
+            runner::Outcome::Failed { spec, error } => failures
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())
                 .push((spec.clone(), error.clone())),

@@ -5,45 +5,13 @@
 //! [`MAX_DIAGNOSTICS`] problems.
 
 use crate::error::Diagnostic;
+use crate::model::village::{EdgeData, HouseholdRecord};
 use crate::scenario::locate::suggest;
 use std::collections::HashMap;
 use std::path::Path;
 
 /// Loading stops collecting problems after this many.
 pub const MAX_DIAGNOSTICS: usize = 20;
-
-/// One household as given in a households CSV. Absent optional cells are drawn from
-/// the household's group's distributions when the village is built.
-#[derive(Debug, Clone, PartialEq)]
-pub struct HouseholdRecord {
-    /// The household's id.
-    pub id: u64,
-    /// Index of its group in `population.groups`.
-    pub group: u8,
-    /// Resources, in resource units.
-    pub resources: f64,
-    /// Threshold in [0, 1], if given.
-    pub threshold: Option<f64>,
-    /// Availability in [0, 1], if given.
-    pub availability: Option<f64>,
-    /// Index of the priority issue in `population.issues`, if given.
-    pub priority: Option<u8>,
-    /// Whether it takes part from the start, if given.
-    pub participating: Option<bool>,
-}
-
-/// Ties loaded from an edge-list CSV, as household indices.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct EdgeData {
-    /// Undirected ties.
-    pub edges: Vec<(u32, u32)>,
-    /// Their weights, when the file has a `weight` column.
-    pub weights: Option<Vec<f32>>,
-    /// Self-loops dropped by repair.
-    pub self_loops_dropped: usize,
-    /// Duplicate ties merged by repair.
-    pub duplicates_merged: usize,
-}
 
 const HOUSEHOLD_COLUMNS: &[&str] = &[
     "id",

@@ -1,9 +1,67 @@
 //! A village: its households and their ties, drawn or loaded for one run.
 
-use crate::household::{Households, NewHousehold};
-use crate::network::{Network, NetworkParams};
-use crate::scenario::{Inputs, Params};
+use crate::model::Params;
+use crate::model::household::{Households, NewHousehold};
+use crate::model::network::{Network, NetworkParams};
 use rand::{Rng, RngExt, seq::SliceRandom};
+use std::path::Path;
+
+/// One household as given in a households CSV. Absent optional cells are drawn from
+/// the household's group's distributions when the village is built.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HouseholdRecord {
+    /// The household's id.
+    pub id: u64,
+    /// Index of its group in `population.groups`.
+    pub group: u8,
+    /// Resources, in resource units.
+    pub resources: f64,
+    /// Threshold in [0, 1], if given.
+    pub threshold: Option<f64>,
+    /// Availability in [0, 1], if given.
+    pub availability: Option<f64>,
+    /// Index of the priority issue in `population.issues`, if given.
+    pub priority: Option<u8>,
+    /// Whether it takes part from the start, if given.
+    pub participating: Option<bool>,
+}
+
+/// Ties loaded from an edge-list CSV, as household indices.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct EdgeData {
+    /// Undirected ties.
+    pub edges: Vec<(u32, u32)>,
+    /// Their weights, when the file has a `weight` column.
+    pub weights: Option<Vec<f32>>,
+    /// Self-loops dropped by repair.
+    pub self_loops_dropped: usize,
+    /// Duplicate ties merged by repair.
+    pub duplicates_merged: usize,
+}
+
+/// The data files a village may be built from, looked up by the paths the parameters
+/// name (`population.households_csv`, an edge-list network). The model reads no files:
+/// the scenario layer loads and checks them, and hands them over through this trait.
+pub trait DataFiles {
+    /// The households read from the households CSV at `path`.
+    fn households(&self, path: &Path) -> Option<&[HouseholdRecord]>;
+    /// The ties read from the edge list at `path`, resolved against the households
+    /// CSV `households` (or taken as indices when `None`), repaired if `repair`.
+    fn edges(&self, path: &Path, households: Option<&Path>, repair: bool) -> Option<&EdgeData>;
+}
+
+/// No data files: for villages whose parameters draw everything.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoDataFiles;
+
+impl DataFiles for NoDataFiles {
+    fn households(&self, _: &Path) -> Option<&[HouseholdRecord]> {
+        None
+    }
+    fn edges(&self, _: &Path, _: Option<&Path>, _: bool) -> Option<&EdgeData> {
+        None
+    }
+}
 
 /// The households of one run and their tie network.
 #[derive(Debug, Clone)]
@@ -21,8 +79,8 @@ impl Village {
     ///
     /// # Panics
     /// If the parameters name a data file that `inputs` does not hold; a checked
-    /// [`crate::Scenario`] always holds them.
-    pub fn build<R: Rng + ?Sized>(params: &Params, inputs: &Inputs, rng: &mut R) -> Village {
+    /// scenario (checked by the layer above) always holds them.
+    pub fn build<R: Rng + ?Sized>(params: &Params, inputs: &dyn DataFiles, rng: &mut R) -> Village {
         let pop = &params.population;
         let households = match &pop.households_csv {
             None => pop.draw(rng),

@@ -6,139 +6,15 @@
 //! folder with a manifest holds a complete set of results.
 
 use crate::error::{Error, Result};
-use crate::metrics::{GroupMetrics, Metrics};
+use crate::experiment::folder::AtomicFile;
+use crate::experiment::runner::{RunOutput, RunSpec};
+use crate::model::metrics::{GroupMetrics, Metrics};
 use crate::scenario::Scenario;
-use crate::sweep::{RunOutput, RunSpec};
+use crate::scenario::values::{NA, flatten, fmt_f64, num};
 use serde::Serialize;
-use std::fs;
+
 use std::io::Write;
-use std::path::{Path, PathBuf};
-
-/// Missing values (e.g. the access of marginalized households in a village that has
-/// none) are written as `NA`, which pandas and readr read as missing by default.
-pub const NA: &str = "NA";
-
-/// Every file `kampung run` may write into an output folder.
-pub const RESULT_FILES: &[&str] = &[
-    "manifest.json",
-    "timeseries.csv",
-    "runs.csv",
-    "stages.csv",
-    "groups.csv",
-    "households.csv",
-    "failures.csv",
-    "summary.csv",
-    "compare.csv",
-    "sensitivity.csv",
-    "report.html",
-];
-
-/// Prepares the output folder: creates it, or refuses an existing non-empty one
-/// unless `force`.
-pub fn prepare_dir(dir: &Path, force: bool) -> Result<()> {
-    if dir.exists() {
-        if !dir.is_dir() {
-            return Err(Error::io(
-                dir,
-                std::io::Error::new(
-                    std::io::ErrorKind::AlreadyExists,
-                    "exists and is not a folder",
-                ),
-            ));
-        }
-        let non_empty = fs::read_dir(dir)
-            .map_err(|e| Error::io(dir, e))?
-            .next()
-            .is_some();
-        if non_empty && !force {
-            return Err(Error::OutputExists(dir.to_path_buf()));
-        }
-        // With --force, results of an earlier run must not survive beside the new
-        // ones: remove the files kampung writes (and nothing else).
-        for f in RESULT_FILES {
-            let p = dir.join(f);
-            if p.exists() {
-                fs::remove_file(&p).map_err(|e| Error::io(&p, e))?;
-            }
-        }
-        let work = dir.join(crate::store::WORK_DIR);
-        if work.exists() {
-            fs::remove_dir_all(&work).map_err(|e| Error::io(&work, e))?;
-        }
-    }
-    fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))
-}
-
-/// A file being written under a temporary name; [`AtomicFile::commit`] renames it into
-/// place, and dropping it uncommitted deletes the temporary file.
-pub struct AtomicFile {
-    tmp: PathBuf,
-    dest: PathBuf,
-    file: Option<std::io::BufWriter<fs::File>>,
-}
-
-impl AtomicFile {
-    /// Starts writing `dest`.
-    pub fn create(dest: &Path) -> Result<AtomicFile> {
-        let name = dest
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let tmp = dest.with_file_name(format!(".{name}.partial"));
-        let f = fs::File::create(&tmp).map_err(|e| Error::io(&tmp, e))?;
-        Ok(AtomicFile {
-            tmp,
-            dest: dest.to_path_buf(),
-            file: Some(std::io::BufWriter::with_capacity(1 << 16, f)),
-        })
-    }
-
-    /// The writer.
-    pub fn writer(&mut self) -> &mut std::io::BufWriter<fs::File> {
-        self.file.as_mut().expect("file is open until commit")
-    }
-
-    /// Flushes, syncs and renames the file into place.
-    pub fn commit(mut self) -> Result<()> {
-        let mut w = self.file.take().expect("file is open until commit");
-        w.flush().map_err(|e| Error::io(&self.tmp, e))?;
-        let f = w
-            .into_inner()
-            .map_err(|e| Error::io(&self.tmp, e.into_error()))?;
-        f.sync_all().map_err(|e| Error::io(&self.tmp, e))?;
-        drop(f);
-        fs::rename(&self.tmp, &self.dest).map_err(|e| Error::io(&self.dest, e))
-    }
-}
-
-impl Drop for AtomicFile {
-    fn drop(&mut self) {
-        if self.file.is_some() {
-            self.file = None;
-            let _ = fs::remove_file(&self.tmp);
-        }
-    }
-}
-
-/// Formats a number for CSV into `buf`, as [`num`] does but without allocating:
-/// the shortest text that reads back as the same number (ryu), whole numbers without
-/// a fraction, `NA` when not finite.
-pub fn fmt_f64(buf: &mut ryu::Buffer, v: f64) -> &str {
-    if !v.is_finite() {
-        return NA;
-    }
-    if v == 0.0 {
-        return "0";
-    }
-    let text = buf.format_finite(v);
-    text.strip_suffix(".0").unwrap_or(text)
-}
-
-/// Formats a number for CSV as [`fmt_f64`] does (so every table writes numbers the
-/// same way), into a new `String`.
-pub fn num(v: f64) -> String {
-    fmt_f64(&mut ryu::Buffer::new(), v).to_string()
-}
+use std::path::Path;
 
 /// [`num`] for `f32` state (trust, awareness, …): its shortest round-trip form as an
 /// `f32`, so a stored 0.1 reads back as 0.1, not 0.10000000149011612.
@@ -155,7 +31,7 @@ fn num32(v: f32) -> String {
 }
 
 /// The tidy tables of a results folder. Each run contributes rows to each table;
-/// rows are written per run (see [`crate::store`]) and gathered in run order.
+/// rows are written per run (by the results store) and gathered in run order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Table {
     /// `timeseries.csv`: one row per run per recorded step.
@@ -588,56 +464,6 @@ pub fn write_manifest(dir: &Path, m: &Manifest) -> Result<()> {
     f.commit()
 }
 
-/// Writes a whole results folder from runs held in memory (library use; the CLI
-/// streams runs to disk instead, through [`crate::store`]).
-pub fn write_results(dir: &Path, s: &Scenario, runs: &[RunOutput], info: &RunInfo) -> Result<()> {
-    let store = crate::store::Store::open(dir, s, None, crate::store::Mode::Fresh)?;
-    for r in runs {
-        store.save(s, &crate::sweep::Outcome::Done(Box::new(r.clone())))?;
-    }
-    store.finish(s, &[dir.to_path_buf()], info, |_| Ok(Vec::new()))?;
-    Ok(())
-}
-
-/// Flattens a serializable value into dotted keys and display values.
-pub fn flatten(prefix: &str, v: &toml::Value, out: &mut Vec<(String, String)>) {
-    let join = |k: &str| {
-        if prefix.is_empty() {
-            k.to_string()
-        } else {
-            format!("{prefix}.{k}")
-        }
-    };
-    match v {
-        toml::Value::Table(t) => {
-            for (k, x) in t {
-                flatten(&join(k), x, out);
-            }
-        }
-        toml::Value::Array(a) if a.iter().any(|x| x.is_table()) => {
-            for (i, x) in a.iter().enumerate() {
-                flatten(&format!("{prefix}[{i}]"), x, out);
-            }
-        }
-        toml::Value::Array(a) => {
-            let parts: Vec<String> = a.iter().map(scalar).collect();
-            out.push((prefix.to_string(), parts.join(";")));
-        }
-        x => out.push((prefix.to_string(), scalar(x))),
-    }
-}
-
-/// A TOML scalar as CSV text.
-pub fn scalar(v: &toml::Value) -> String {
-    match v {
-        toml::Value::String(s) => s.clone(),
-        toml::Value::Integer(i) => i.to_string(),
-        toml::Value::Float(f) => num(*f),
-        toml::Value::Boolean(b) => b.to_string(),
-        other => other.to_string(),
-    }
-}
-
 /// The current time, UTC, as `YYYY-MM-DDTHH:MM:SSZ`.
 pub fn utc_now_iso8601() -> String {
     let (y, mo, d, h, mi, s) = utc_now_parts();
@@ -691,18 +517,6 @@ mod tests {
         assert_eq!(civil(0), (1970, 1, 1, 0, 0, 0));
         assert_eq!(civil(951_782_400), (2000, 2, 29, 0, 0, 0));
         assert_eq!(civil(1_795_838_645), (2026, 11, 28, 4, 4, 5));
-    }
-
-    #[test]
-    fn uncommitted_file_leaves_nothing() {
-        let dir = tempfile::tempdir().unwrap();
-        let dest = dir.path().join("x.csv");
-        {
-            let mut f = AtomicFile::create(&dest).unwrap();
-            f.writer().write_all(b"half").unwrap();
-        }
-        assert!(!dest.exists());
-        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 0);
     }
 
     #[test]

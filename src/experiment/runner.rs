@@ -2,19 +2,19 @@
 //! rayon.
 //!
 //! Runs are independent; each draws its village and its dynamics from streams derived
-//! from (base seed, scenario, strategy, replicate) (see [`crate::rng`]; with a design
+//! from (base seed, scenario, strategy, replicate) (see [`crate::model::rng`]; with a design
 //! of several points, the point's number is part of the dynamics stream too), so
 //! results do not depend on the number of threads or the order in which runs finish.
 //! [`run_all`] returns results in plan order; [`run_each`] hands each finished run to
-//! a callback (the CLI saves it to disk at once, see [`crate::store`]).
+//! a callback (the CLI saves it to disk at once, see the results store).
 
-use crate::household::Households;
-use crate::metrics::{GroupMetrics, Metrics};
 use crate::model::Simulation;
-use crate::rng::{Purpose, derive_seed, rng_from_seed};
+use crate::model::household::Households;
+use crate::model::metrics::{GroupMetrics, Metrics};
+use crate::model::rng::{Purpose, derive_seed, rng_from_seed};
+use crate::model::stage::StageRecord;
+use crate::model::village::Village;
 use crate::scenario::Scenario;
-use crate::stage::StageRecord;
-use crate::village::Village;
 use rayon::prelude::*;
 
 /// One run to do.

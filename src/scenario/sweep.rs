@@ -26,10 +26,10 @@
 //!
 //! Everything here is pure computation: [`build`] reads the optional CSV table and
 //! nothing else, and the random numbers of a Latin hypercube come from
-//! [`ModelRng`](crate::rng::ModelRng) drawn in a documented order, so a design is a
+//! [`ModelRng`](crate::model::rng::ModelRng) drawn in a documented order, so a design is a
 //! function of the scenario alone.
 
-use crate::rng::rng_from_seed;
+use crate::model::rng::rng_from_seed;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -577,7 +577,8 @@ fn build_table(rel: &Path, base_dir: &Path) -> Result<Design, Vec<DesignError>> 
         .comment(Some(b'#'))
         .flexible(true)
         .from_reader(bytes.as_slice());
-    let line_of = |pos: Option<&csv::Position>| pos.map(|p| crate::input::record_line(&bytes, p));
+    let line_of =
+        |pos: Option<&csv::Position>| pos.map(|p| crate::scenario::input::record_line(&bytes, p));
     let mut errs: Vec<DesignError> = Vec::new();
     let push = |errs: &mut Vec<DesignError>,
                 line: Option<u64>,

@@ -6,7 +6,7 @@
 //! bad run shows as a smaller `n` rather than a NaN summary. All intervals are 95%.
 //! Student-t quantiles and tail probabilities come from the `statrs` crate.
 
-use crate::design::below;
+use crate::scenario::sweep::below;
 use statrs::distribution::{ContinuousCDF, StudentsT};
 
 /// Confidence level of every interval in this module.
@@ -265,7 +265,7 @@ pub(crate) fn percentile_interval(stats: &mut [f64]) -> (f64, f64) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rng::rng_from_seed;
+    use crate::model::rng::rng_from_seed;
     use rand::RngExt;
     use rand_distr::{Distribution, Normal};
 

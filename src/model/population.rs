@@ -1,7 +1,7 @@
 //! The population: social groups, the distributions households are drawn from, and
 //! drawing (or loading) the households of a village.
 
-use crate::household::{GroupId, Households, IssueId, NewHousehold};
+use crate::model::household::{GroupId, Households, IssueId, NewHousehold};
 use rand::{Rng, RngExt, seq::SliceRandom};
 use rand_distr::{Beta, Distribution, LogNormal, Normal};
 use serde::{Deserialize, Serialize};
@@ -324,7 +324,7 @@ impl PopulationParams {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rng::rng_from_seed;
+    use crate::model::rng::rng_from_seed;
 
     #[test]
     fn counts_sum_exactly() {

@@ -14,8 +14,8 @@
 //! households they reach. Influence is recomputed each step from relative resources
 //! and relative degree.
 
-use crate::household::Households;
-use crate::network::Network;
+use crate::model::household::Households;
+use crate::model::network::Network;
 use rand::{Rng, RngExt};
 use serde::{Deserialize, Serialize};
 
@@ -243,7 +243,7 @@ pub fn apply_shock<R: Rng + ?Sized>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::household::NewHousehold;
+    use crate::model::household::NewHousehold;
 
     fn village(resources: &[f32], marginalized: &[bool]) -> Households {
         let mut h = Households::with_capacity(resources.len());

@@ -8,7 +8,7 @@
 //! without ties never joins by contagion, whatever its threshold. Shares are compared
 //! with a tolerance of [`THRESHOLD_TOLERANCE`].
 
-use crate::network::Network;
+use crate::model::network::Network;
 
 /// Tolerance of the comparison `share >= threshold`, so that a threshold written as a
 /// decimal (0.1, 1/3 rounded) is met by the share it was meant to equal.

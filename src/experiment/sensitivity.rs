@@ -3,7 +3,7 @@
 //!
 //! Both methods work in the unit cube: designs are points in [0, 1]^k, which the
 //! caller maps onto the parameters' ranges (for instance with
-//! [`Range::at`](crate::design::Range::at)), runs the model at, and hands back one
+//! [`Range::at`](crate::scenario::sweep::Range::at)), runs the model at, and hands back one
 //! outcome per design row (averaged over replicates, if there are several). Outcomes
 //! that are not finite (failed runs) are left out of the estimates: a Morris
 //! elementary effect that needs them is dropped, and so is a Saltelli base row.
@@ -19,9 +19,9 @@
 //!   use the estimator of Saltelli et al. (2010), total-effect indices Jansen's
 //!   (1999); both are divided by the variance of the outcomes at A and B.
 
-use crate::design::{SOBOL_MAX_DIMS, Sobol, TWO_POW_MINUS_32, below, unit_f64};
-use crate::rng::rng_from_seed;
-use crate::stats::percentile_interval;
+use crate::experiment::stats::percentile_interval;
+use crate::model::rng::rng_from_seed;
+use crate::scenario::sweep::{SOBOL_MAX_DIMS, Sobol, TWO_POW_MINUS_32, below, unit_f64};
 
 /// Morris measures of one factor.
 #[derive(Debug, Clone, Copy, PartialEq)]

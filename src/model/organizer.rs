@@ -1,8 +1,8 @@
 //! Organizers: their time budget, whom they contact first, how they facilitate, and
 //! when they leave.
 
-use crate::household::Households;
-use crate::network::Network;
+use crate::model::household::Households;
+use crate::model::network::Network;
 use rand::{Rng, RngExt, seq::SliceRandom};
 use serde::{Deserialize, Serialize};
 

@@ -1,0 +1,20 @@
+//! Experiments: running every run of a scenario in parallel, saving runs as they
+//! finish, writing the result tables, and the statistics and sensitivity analysis
+//! over them.
+//!
+//! - [`runner`]: the plan of runs and running it (rayon);
+//! - [`store`]: runs saved as they finish, resume, shards, merge;
+//! - [`folder`]: the results folder and files written into it atomically;
+//! - [`output`]: the CSV tables and the manifest;
+//! - [`stats`] and [`analysis`]: summaries and paired comparisons;
+//! - [`sensitivity`]: Morris and Sobol indices.
+//!
+//! Depends on [`crate::model`] and [`crate::scenario`]; nothing below imports it.
+
+pub mod analysis;
+pub mod folder;
+pub mod output;
+pub mod runner;
+pub mod sensitivity;
+pub mod stats;
+pub mod store;

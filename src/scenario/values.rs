@@ -1,0 +1,65 @@
+//! Values as text: numbers written the one way every table writes them, and TOML
+//! values (design points, parameters) as CSV cells.
+
+/// Missing values (e.g. the access of marginalized households in a village that has
+/// none) are written as `NA`, which pandas and readr read as missing by default.
+pub const NA: &str = "NA";
+
+/// Formats a number for CSV into `buf`, as [`num`] does but without allocating:
+/// the shortest text that reads back as the same number (ryu), whole numbers without
+/// a fraction, `NA` when not finite.
+pub fn fmt_f64(buf: &mut ryu::Buffer, v: f64) -> &str {
+    if !v.is_finite() {
+        return NA;
+    }
+    if v == 0.0 {
+        return "0";
+    }
+    let text = buf.format_finite(v);
+    text.strip_suffix(".0").unwrap_or(text)
+}
+
+/// Formats a number for CSV as [`fmt_f64`] does (so every table writes numbers the
+/// same way), into a new `String`.
+pub fn num(v: f64) -> String {
+    fmt_f64(&mut ryu::Buffer::new(), v).to_string()
+}
+
+/// Flattens a serializable value into dotted keys and display values.
+pub fn flatten(prefix: &str, v: &toml::Value, out: &mut Vec<(String, String)>) {
+    let join = |k: &str| {
+        if prefix.is_empty() {
+            k.to_string()
+        } else {
+            format!("{prefix}.{k}")
+        }
+    };
+    match v {
+        toml::Value::Table(t) => {
+            for (k, x) in t {
+                flatten(&join(k), x, out);
+            }
+        }
+        toml::Value::Array(a) if a.iter().any(|x| x.is_table()) => {
+            for (i, x) in a.iter().enumerate() {
+                flatten(&format!("{prefix}[{i}]"), x, out);
+            }
+        }
+        toml::Value::Array(a) => {
+            let parts: Vec<String> = a.iter().map(scalar).collect();
+            out.push((prefix.to_string(), parts.join(";")));
+        }
+        x => out.push((prefix.to_string(), scalar(x))),
+    }
+}
+
+/// A TOML scalar as CSV text.
+pub fn scalar(v: &toml::Value) -> String {
+    match v {
+        toml::Value::String(s) => s.clone(),
+        toml::Value::Integer(i) => i.to_string(),
+        toml::Value::Float(f) => num(*f),
+        toml::Value::Boolean(b) => b.to_string(),
+        other => other.to_string(),
+    }
+}
