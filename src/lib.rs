@@ -32,13 +32,20 @@
 
 pub mod model;
 
+#[cfg(feature = "full")]
 pub mod error;
+#[cfg(feature = "full")]
 pub mod scenario;
 
+#[cfg(feature = "full")]
 pub mod experiment;
 
+#[cfg(feature = "full")]
 pub mod demo;
+#[cfg(feature = "full")]
 pub mod report;
 
+#[cfg(feature = "full")]
 pub use error::{Diagnostic, Error, Result};
+#[cfg(feature = "full")]
 pub use scenario::Scenario;

@@ -5,10 +5,10 @@
 //! defined once, by the `metrics!` table below, and everything else (CSV headers, the
 //! README's column list, which `tests/docs.rs` checks) follows from it.
 
+use crate::model::community::Community;
 use crate::model::economy::EconomyStep;
 use crate::model::household::Households;
 use crate::model::network::Network;
-use crate::model::organizing::Community;
 
 macro_rules! metrics {
     ($(#[doc = $sdoc:expr])+ $strukt:ident { $( $(#[doc = $doc:expr])+ $name:ident ),* $(,)? }) => {

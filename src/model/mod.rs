@@ -9,16 +9,42 @@
 //! - the agents and their world: [`household`], [`population`], [`network`],
 //!   [`village`];
 //! - mechanisms: [`economy`] (benefit allocation, systemic bias, shocks),
-//!   [`participation`] (the threshold rule), [`organizer`] and [`stage`] (who
-//!   organizes, how, and the stage plan), [`organizing`] (what each stage does,
-//!   collective action, the people's organization and the institution);
+//!   [`participation`] (the threshold rule), [`organizer`] (who organizes and
+//!   how), [`stage`] (the stage plan and records);
+//! - the organizing process: [`organizing`] (one step of it), [`stages`] (one file
+//!   per stage: [`stages::immersion`],
+//!   [`stages::investigation`], [`stages::design`], [`stages::action`],
+//!   [`stages::organization`]), [`meeting`] (deliberation and the organization's
+//!   meetings), [`institution`] (the organization at work and its capacity), and the
+//!   shared state they act on, [`community`];
 //! - the step: [`simulation`];
 //! - data collection: [`metrics`];
 //! - randomness: [`rng`];
 //! - the parameters of one run: [`params`].
+//!
+//! One run of the default village, with no file read:
+//!
+//! ```
+//! use kampung::model::rng::rng_from_seed;
+//! use kampung::model::village::NoDataFiles;
+//! use kampung::model::{Params, Simulation, Village};
+//!
+//! let params = Params::default();
+//! let mut rng = rng_from_seed(1);
+//! let village = Village::build(&params, &NoDataFiles, &mut rng);
+//! let mut sim = Simulation::new(&params, village, rng);
+//! for _ in 0..params.time.steps {
+//!     sim.step();
+//! }
+//! let m = sim.measure();
+//! assert!((0.0..=1.0).contains(&m.capacity));
+//! ```
 
+pub mod community;
 pub mod economy;
 pub mod household;
+pub mod institution;
+pub mod meeting;
 pub mod metrics;
 pub mod network;
 pub mod organizer;
@@ -29,6 +55,7 @@ pub mod population;
 pub mod rng;
 pub mod simulation;
 pub mod stage;
+pub mod stages;
 pub mod village;
 
 pub use params::Params;

@@ -17,9 +17,11 @@
 //! 3. outside an action, participation by threshold alone (synchronous).
 
 use crate::model::Params;
+use crate::model::community::Community;
 use crate::model::economy::{self, Allocation, EconomyStep};
 use crate::model::metrics::{self, Metrics};
-use crate::model::organizing::{self, Community, OrganizingParams};
+use crate::model::organizing;
+use crate::model::params::OrganizingParams;
 use crate::model::participation::ThresholdRule;
 use crate::model::rng::ModelRng;
 use crate::model::stage::StageRecord;
