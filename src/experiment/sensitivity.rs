@@ -21,7 +21,7 @@
 
 use crate::experiment::stats::percentile_interval;
 use crate::model::rng::rng_from_seed;
-use crate::scenario::sweep::{SOBOL_MAX_DIMS, Sobol, TWO_POW_MINUS_32, below, unit_f64};
+use crate::scenario::sampling::{SOBOL_MAX_DIMS, Sobol, TWO_POW_MINUS_32, below, unit_f64};
 
 /// Morris measures of one factor.
 #[derive(Debug, Clone, Copy, PartialEq)]

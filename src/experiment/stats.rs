@@ -6,7 +6,7 @@
 //! bad run shows as a smaller `n` rather than a NaN summary. All intervals are 95%.
 //! Student-t quantiles and tail probabilities come from the `statrs` crate.
 
-use crate::scenario::sweep::below;
+use crate::scenario::sampling::below;
 use statrs::distribution::{ContinuousCDF, StudentsT};
 
 /// Confidence level of every interval in this module.

@@ -278,6 +278,129 @@ pub fn suggest<'a>(bad: &str, candidates: &[&'a str]) -> Option<&'a str> {
         .map(|(_, c)| c)
 }
 
+/// Where a strategy's diagnostics point: at the override if the strategy set the key,
+/// else at the base key.
+pub(super) struct Located<'a> {
+    pub(super) idx: &'a SpanIndex,
+    pub(super) prefix: &'a KeyPath,
+}
+
+impl Located<'_> {
+    pub(super) fn best(&self, path: &KeyPath) -> KeyPath {
+        let over = path.under(self.prefix);
+        // The deepest prefix of the path that the document sets decides.
+        let mut p = path.clone();
+        loop {
+            if self.idx.contains(&p.under(self.prefix)) {
+                return over;
+            }
+            if self.idx.contains(&p) {
+                return path.clone();
+            }
+            if p.0.pop().is_none() {
+                return path.clone();
+            }
+        }
+    }
+
+    pub(super) fn diag(
+        &self,
+        path: &KeyPath,
+        message: &str,
+        allowed: Option<String>,
+    ) -> Diagnostic {
+        let shown = self.best(path);
+        let mut d = self.idx.diag(&shown, false, message, allowed);
+        // Name the strategy when the problem is in a base key it inherits, unless the
+        // file has no strategies (then the implicit `baseline` would only confuse).
+        if self.prefix.0.len() > 1
+            && self.idx.contains(self.prefix)
+            && shown != path.under(self.prefix)
+        {
+            d.message
+                .push_str(&format!(" (for strategy `{}`)", self.prefix));
+        }
+        d
+    }
+
+    pub(super) fn serde_error(
+        &self,
+        e: &serde_path_to_error::Error<toml::de::Error>,
+    ) -> Diagnostic {
+        let path = from_serde_path(e.path());
+        let (message, allowed, field) = explain_serde(e.inner().message());
+        match field {
+            Some(f) if message.starts_with("unknown key") => {
+                let full = with_field(&path, &f);
+                let shown = self.best(&full);
+                self.idx.diag(&shown, true, message, allowed)
+            }
+            Some(f) => {
+                let mut d = self.diag(&path, &message, allowed);
+                d.key = with_field(&path, &f).to_string();
+                d
+            }
+            None => self.diag(&path, &message, allowed),
+        }
+    }
+}
+
+/// `path` with the offending `field` appended, unless serde's path already ends with
+/// it (it does for an unknown key of a struct, not of an internally tagged enum).
+pub(super) fn with_field(path: &KeyPath, field: &str) -> KeyPath {
+    match path.0.last() {
+        Some(Seg::Key(k)) if k == field => path.clone(),
+        _ => path.key(field),
+    }
+}
+
+pub(super) fn from_serde_path(p: &serde_path_to_error::Path) -> KeyPath {
+    use serde_path_to_error::Segment;
+    let mut k = KeyPath::default();
+    for s in p.iter() {
+        match s {
+            Segment::Seq { index } => k = k.index(*index),
+            Segment::Map { key } => k = k.key(key),
+            Segment::Enum { variant } => k = k.key(variant),
+            Segment::Unknown => {}
+        }
+    }
+    k
+}
+
+pub(super) fn deserialize_at<T: serde::de::DeserializeOwned + Default>(
+    root: &toml::Table,
+    key: &str,
+    idx: &SpanIndex,
+    prefix: &KeyPath,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<T> {
+    let v = root.get(key)?.clone();
+    let at = KeyPath::default().key(key);
+    match serde_path_to_error::deserialize::<_, T>(v) {
+        Ok(t) => Some(t),
+        Err(e) => {
+            let located = Located { idx, prefix };
+            let mut d = located.serde_error(&e);
+            let inner = from_serde_path(e.path()).under(&at);
+            let (message, allowed, field) = explain_serde(e.inner().message());
+            let full = match &field {
+                Some(f) => with_field(&inner, f),
+                None => inner.clone(),
+            };
+            let at_key = message.starts_with("unknown key");
+            let (line, column) = idx.locate(&full, at_key);
+            d.line = line;
+            d.column = column;
+            d.key = full.to_string();
+            d.message = message;
+            d.allowed = allowed;
+            diags.push(d);
+            None
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
