@@ -1,0 +1,95 @@
+//! `kampung plan`: a dry run that counts the runs and estimates memory and time from
+//! a short pilot.
+
+use super::*;
+
+pub(crate) fn plan(file: &Path, threads: Option<usize>, show: usize) -> Result<ExitCode, Error> {
+    let s = Scenario::from_file(file)?;
+    let specs = runner::plan(&s);
+    let threads = threads.unwrap_or_else(rayon::current_num_threads).max(1);
+    println!(
+        "scenario `{}` ({}): {}",
+        s.name,
+        file.display(),
+        describe(&s)
+    );
+    // Pilot: the first run of each strategy (at most 4 runs), one at a time.
+    let mut pilot: Vec<&runner::RunSpec> = Vec::new();
+    for k in 0..s.strategies.len() {
+        if let Some(r) = specs.iter().find(|r| r.strategy == k) {
+            pilot.push(r);
+        }
+        if pilot.len() >= 4 {
+            break;
+        }
+    }
+    let mut secs = 0.0;
+    let mut bytes = 0usize;
+    for r in &pilot {
+        let t0 = Instant::now();
+        let out = runner::run_one(&s, r);
+        secs += t0.elapsed().as_secs_f64();
+        let village: usize = out.snapshots.iter().map(|(_, h)| h.heap_bytes()).sum();
+        let series = out.timeseries.len() * std::mem::size_of::<kampung::model::metrics::Metrics>();
+        bytes = bytes.max(village + series);
+    }
+    let per_run = secs / pilot.len().max(1) as f64;
+    let total = per_run * specs.len() as f64 / threads as f64;
+    let n = s.params(0, 0).population.households;
+    // A run holds its village (about 150 bytes a household with its ties, measured
+    // in benches) besides its recorded rows and snapshots.
+    let in_flight = bytes + n * 150;
+    println!(
+        "pilot: {} in {:.3} s ({:.3} s a run)",
+        plural(pilot.len(), "run", "runs"),
+        secs,
+        per_run
+    );
+    println!(
+        "estimate on {}: {} wall time, about {} of memory ({} runs in flight × {} each)",
+        plural(threads, "thread", "threads"),
+        human_time(total),
+        human_bytes(in_flight * threads),
+        threads,
+        human_bytes(in_flight)
+    );
+    if let Some(sp) = &s.sensitivity {
+        let k = sp.ranges(&s.sweep).len();
+        let mut runs: Vec<_> = analysis::sensitivity_runs(sp, k, s.replicates)
+            .into_iter()
+            .collect();
+        runs.sort();
+        let text: Vec<String> = runs.iter().map(|(m, n)| format!("{m}: {n} runs")).collect();
+        println!("sensitivity ({} parameters): {}", k, text.join(", "));
+    }
+    println!("first runs:");
+    for r in specs.iter().take(show) {
+        let label = s.point_label(r.point);
+        println!(
+            "  #{:<6} strategy {:<20} point {:<4} replicate {:<4} seed {:<20} {}",
+            r.index, s.strategies[r.strategy].name, r.point, r.replicate, r.seed, label
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub(crate) fn human_time(secs: f64) -> String {
+    if secs < 120.0 {
+        format!("{secs:.1} s")
+    } else if secs < 7200.0 {
+        format!("{:.1} min", secs / 60.0)
+    } else {
+        format!("{:.1} h", secs / 3600.0)
+    }
+}
+
+pub(crate) fn human_bytes(b: usize) -> String {
+    let b = b as f64;
+    if b < 1e6 {
+        format!("{:.0} kB", b / 1e3)
+    } else if b < 1e9 {
+        format!("{:.1} MB", b / 1e6)
+    } else {
+        format!("{:.2} GB", b / 1e9)
+    }
+}

@@ -1,0 +1,243 @@
+//! `kampung run` and `kampung merge`: a scenario's runs into a results folder, saved
+//! as they finish, resumed, sharded and merged.
+
+use super::*;
+
+pub(crate) struct RunArgs {
+    pub(crate) scenario: Option<PathBuf>,
+    pub(crate) out: Option<PathBuf>,
+    pub(crate) force: bool,
+    pub(crate) resume: bool,
+    pub(crate) shard: Option<String>,
+    pub(crate) threads: Option<usize>,
+    pub(crate) quiet: bool,
+}
+
+pub(crate) fn shard_of(arg: Option<&str>) -> Result<Option<Shard>, Error> {
+    let bad = |m: String| Error::Run(format!("--shard: {m}"));
+    match arg {
+        Some(a) => Shard::parse(a).map(Some).map_err(bad),
+        None => Shard::from_slurm_env().transpose().map_err(bad),
+    }
+}
+
+pub(crate) fn run(a: RunArgs) -> Result<ExitCode, Error> {
+    let started = output::utc_now_iso8601();
+    let file = a
+        .scenario
+        .unwrap_or_else(|| PathBuf::from(DEFAULT_SCENARIO));
+    let s = Scenario::from_file(&file)?;
+    let shard = shard_of(a.shard.as_deref())?;
+    if a.resume && a.out.is_none() {
+        return Err(Error::Run(
+            "--resume needs --out DIR: the folder of the run to finish".into(),
+        ));
+    }
+    if !a.quiet {
+        for r in &s.repairs {
+            eprintln!("note: repaired {r}");
+        }
+    }
+    let dir = match a.out {
+        Some(d) => d,
+        None => fresh_results_dir(&s.name),
+    };
+    if a.resume && finished_already(&dir, &s) {
+        println!("results in {} are complete; nothing to do", dir.display());
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mode = if a.resume { Mode::Resume } else { Mode::Fresh };
+    if !a.resume {
+        folder::prepare_dir(&dir, a.force)?;
+    }
+    let store = Store::open(&dir, &s, shard, mode)?;
+    let all = runner::plan(&s);
+    let range = shard.map_or(0..all.len(), |sh| sh.range(all.len()));
+    let finished = store.finished()?;
+    let todo: Vec<_> = all[range.clone()]
+        .iter()
+        .filter(|r| !finished.contains(&r.index))
+        .cloned()
+        .collect();
+    let threads = a.threads.unwrap_or_else(rayon::current_num_threads).max(1);
+    if !a.quiet {
+        let part = match shard {
+            Some(sh) => format!(
+                " (shard {}/{}: runs {}..{})",
+                sh.index, sh.count, range.start, range.end
+            ),
+            None => String::new(),
+        };
+        let resumed = range.len() - todo.len();
+        eprintln!(
+            "running `{}`: {}{part} on {}{}",
+            s.name,
+            describe(&s),
+            plural(threads, "thread", "threads"),
+            if resumed > 0 {
+                format!("; {resumed} already done")
+            } else {
+                String::new()
+            }
+        );
+    }
+    let progress = Progress::new(todo.len(), a.quiet);
+    let failed = AtomicUsize::new(0);
+    let t0 = Instant::now();
+    runner::run_each(&s, &todo, Some(threads), &|outcome: Outcome| {
+        if let Outcome::Failed { spec, error } = &outcome {
+            failed.fetch_add(1, Ordering::Relaxed);
+            progress.note(&format!(
+                "run {} (strategy `{}`, replicate {}, seed {}) failed: {error}",
+                spec.index, s.strategies[spec.strategy].name, spec.replicate, spec.seed
+            ));
+        }
+        store.save(&s, &outcome)?;
+        progress.tick();
+        Ok(())
+    })?;
+    progress.finish();
+    if !a.quiet {
+        eprintln!(
+            "finished {} in {:.2} s",
+            plural(todo.len(), "run", "runs"),
+            t0.elapsed().as_secs_f64()
+        );
+    }
+    if let Some(sh) = shard {
+        println!(
+            "shard {}/{} written to {} (merge the shards with `kampung merge --out DIR SHARD_DIRS...`)",
+            sh.index,
+            sh.count,
+            dir.display()
+        );
+        let failed = failed.into_inner();
+        if failed > 0 {
+            eprintln!(
+                "warning: {} of this shard failed; `merge` lists them in failures.csv",
+                plural(failed, "run", "runs")
+            );
+            return Ok(ExitCode::from(EXIT_RUNS_FAILED));
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    let info = RunInfo {
+        command_line: std::env::args().collect(),
+        started,
+        threads,
+    };
+    let table = Mutex::new(String::new());
+    let done = store.finish(&s, std::slice::from_ref(&dir), &info, |d| {
+        let (files, rows) = analysis::write_statistics(d, &s)?;
+        *table.lock().unwrap_or_else(|e| e.into_inner()) = analysis::compare_table(&s, &rows);
+        Ok(files)
+    })?;
+    if !a.quiet {
+        eprint!("{}", table.into_inner().unwrap_or_else(|e| e.into_inner()));
+    }
+    println!("results written to {}", dir.display());
+    if !a.quiet {
+        println!("report: kampung report {}", dir.display());
+    }
+    if done.failed > 0 {
+        eprintln!(
+            "warning: {} failed; see {}",
+            plural(done.failed, "run", "runs"),
+            dir.join("failures.csv").display()
+        );
+        return Ok(ExitCode::from(EXIT_RUNS_FAILED));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Whether `dir` holds the complete results of this scenario already.
+pub(crate) fn finished_already(dir: &Path, s: &Scenario) -> bool {
+    let Ok(text) = std::fs::read_to_string(dir.join("manifest.json")) else {
+        return false;
+    };
+    let Ok(m) = serde_json::from_str::<output::Manifest>(&text) else {
+        return false;
+    };
+    m.complete
+        && m.scenario_sha256 == s.sha256
+        && m.version == env!("CARGO_PKG_VERSION")
+        && !dir.join(folder::WORK_DIR).exists()
+}
+
+pub(crate) fn merge(
+    shards: &[PathBuf],
+    out: &Path,
+    scenario: Option<PathBuf>,
+    force: bool,
+    quiet: bool,
+) -> Result<ExitCode, Error> {
+    let started = output::utc_now_iso8601();
+    let plans: Vec<PlanFile> = shards
+        .iter()
+        .map(|d| PlanFile::read(d))
+        .collect::<Result<_, _>>()?;
+    for (d, p) in shards.iter().zip(&plans).skip(1) {
+        if !p.same_plan(&plans[0]) {
+            return Err(Error::Run(format!(
+                "{}: a shard of another plan (scenario {}, kampung {}) than {} (scenario {}, kampung {})",
+                d.display(),
+                p.scenario,
+                p.version,
+                shards[0].display(),
+                plans[0].scenario,
+                plans[0].version
+            )));
+        }
+    }
+    let file = scenario
+        .or_else(|| plans[0].scenario_file.clone().map(PathBuf::from))
+        .ok_or_else(|| {
+            Error::Run("the shards do not record their scenario file: give --scenario FILE".into())
+        })?;
+    let s = Scenario::from_file(&file)?;
+    let mine = PlanFile::of(&s, None);
+    if !mine.same_plan(&plans[0]) {
+        return Err(Error::Run(format!(
+            "{}: not the scenario (or kampung version) the shards ran: its SHA-256 or plan differs",
+            file.display()
+        )));
+    }
+    folder::prepare_dir(out, force)?;
+    let store = Store::open(out, &s, None, Mode::Fresh)?;
+    let info = RunInfo {
+        command_line: std::env::args().collect(),
+        started,
+        threads: 1,
+    };
+    let table = Mutex::new(String::new());
+    let done = store.finish(&s, shards, &info, |d| {
+        let (files, rows) = analysis::write_statistics(d, &s)?;
+        *table.lock().unwrap_or_else(|e| e.into_inner()) = analysis::compare_table(&s, &rows);
+        Ok(files)
+    })?;
+    if !quiet {
+        eprint!("{}", table.into_inner().unwrap_or_else(|e| e.into_inner()));
+    }
+    println!(
+        "merged {} into {}",
+        plural(shards.len(), "shard", "shards"),
+        out.display()
+    );
+    Ok(if done.failed > 0 {
+        ExitCode::from(EXIT_RUNS_FAILED)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// `results/<name>-<UTC timestamp>`, with a numeric suffix if that exists already.
+pub(crate) fn fresh_results_dir(name: &str) -> PathBuf {
+    let base = Path::new("results").join(format!("{name}-{}", output::utc_now_compact()));
+    if !base.exists() {
+        return base;
+    }
+    (2..)
+        .map(|k| PathBuf::from(format!("{}-{k}", base.display())))
+        .find(|p| !p.exists())
+        .unwrap_or(base)
+}

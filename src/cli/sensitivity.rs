@@ -1,0 +1,78 @@
+//! `kampung sensitivity`: Morris and Sobol analysis of a scenario's `[sensitivity]`
+//! table.
+
+use super::*;
+
+pub(crate) fn sensitivity(
+    file: &Path,
+    out: Option<PathBuf>,
+    force: bool,
+    threads: Option<usize>,
+    quiet: bool,
+) -> Result<ExitCode, Error> {
+    let s = Scenario::from_file(file)?;
+    let dir = out.unwrap_or_else(|| fresh_results_dir(&format!("{}-sensitivity", s.name)));
+    folder::prepare_dir(&dir, force)?;
+    let bar = Mutex::new(None::<indicatif::ProgressBar>);
+    let tty = !quiet && std::io::stderr().is_terminal();
+    let t0 = Instant::now();
+    let result = analysis::sensitivity(&s, threads, &|k, total| {
+        if quiet {
+            return;
+        }
+        let mut b = bar.lock().unwrap_or_else(|e| e.into_inner());
+        if tty {
+            b.get_or_insert_with(|| indicatif::ProgressBar::new(total as u64))
+                .set_position(k as u64);
+        } else if k == total || k.is_multiple_of((total / 10).max(1)) {
+            eprintln!("  {k}/{total} runs done");
+        }
+    })?;
+    if let Some(b) = bar.into_inner().unwrap_or_else(|e| e.into_inner()) {
+        b.finish_and_clear();
+    }
+    let rows = &result.rows;
+    let path = dir.join("sensitivity.csv");
+    analysis::write_sensitivity(&path, rows)?;
+    if !quiet {
+        eprintln!("finished in {:.1} s", t0.elapsed().as_secs_f64());
+        eprintln!(
+            "{:<8} {:<34} {:<36} {:<8} {:>9} {:>21}",
+            "method", "outcome", "parameter", "index", "estimate", "95% CI"
+        );
+        for r in rows {
+            if r.index == "mu" || r.index == "sigma" {
+                continue;
+            }
+            eprintln!(
+                "{:<8} {:<34} {:<36} {:<8} {:>9.3} {:>21}",
+                r.method,
+                r.outcome,
+                r.parameter,
+                r.index,
+                r.estimate,
+                if r.ci.0.is_finite() {
+                    format!("[{:.3}, {:.3}]", r.ci.0, r.ci.1)
+                } else {
+                    String::new()
+                }
+            );
+        }
+    }
+    println!("sensitivity written to {}", path.display());
+    if !result.failures.is_empty() {
+        for (spec, error) in &result.failures {
+            eprintln!(
+                "run {} (design row {}, replicate {}, seed {}) failed: {error}",
+                spec.index, spec.point, spec.replicate, spec.seed
+            );
+        }
+        eprintln!(
+            "warning: {} of {} runs failed; each design row is averaged over the replicates that finished (column `runs`)",
+            result.failures.len(),
+            result.runs
+        );
+        return Ok(ExitCode::from(3));
+    }
+    Ok(ExitCode::SUCCESS)
+}
