@@ -1,6 +1,6 @@
 //! The organizing process, checked against the directions the project brief expects
 //! (MODEL.md, *What must hold*; issue 3). None of these outcomes is written into the
-//! code: each comes out of the mechanisms in `src/organizing.rs`.
+//! code: each comes out of the mechanisms in `src/model/stages/`, `src/model/institution.rs` and the modules beside them.
 //!
 //! Every claim compares two strategies of `scenarios/strategies.toml` over
 //! [`REPLICATES`] replicates. Strategies of one replicate share the village and the
