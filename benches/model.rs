@@ -9,6 +9,11 @@
 //! copy of the same initial simulation; only the steps are timed, not the copying.
 //! Throughput is in households (household-steps per second).
 //!
+//! `recording` measures what watching a run costs: the same whole-run steps at 20 000
+//! and 100 000 households, once alone (`step`) and once with every step measured,
+//! groups included (`step+measure`), as `kampung run` does with `record_every = 1`.
+//! The ratio of the two is the cost of recording every step.
+//!
 //! Run with `cargo bench --bench model`; see `docs/performance.md`.
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
@@ -59,5 +64,42 @@ fn model_step(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, model_step);
+fn recording(c: &mut Criterion) {
+    let mut g = c.benchmark_group("recording");
+    g.sample_size(10)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(5));
+    for n in [20_000, 100_000] {
+        let p = params(n);
+        let village = Village::build(&p, &NoDataFiles, &mut rng_from_seed(1));
+        let fresh = Simulation::new(&p, village, rng_from_seed(2));
+        let steps = p.time.steps;
+        g.throughput(Throughput::Elements(n as u64));
+        for measured in [false, true] {
+            let name = if measured { "step+measure" } else { "step" };
+            g.bench_function(BenchmarkId::new(name, n), |b| {
+                b.iter_custom(|iters| {
+                    let mut sim = fresh.clone();
+                    let mut groups = Vec::new();
+                    let mut total = Duration::ZERO;
+                    for _ in 0..iters {
+                        if sim.current_step() >= steps {
+                            sim = fresh.clone();
+                        }
+                        let t0 = Instant::now();
+                        sim.step();
+                        if measured {
+                            std::hint::black_box(sim.measure_with_groups(Some(&mut groups)));
+                        }
+                        total += t0.elapsed();
+                    }
+                    total
+                })
+            });
+        }
+    }
+    g.finish();
+}
+
+criterion_group!(benches, model_step, recording);
 criterion_main!(benches);

@@ -190,30 +190,33 @@ pub fn run_one(s: &Scenario, spec: &RunSpec) -> RunOutput {
         .filter(|&t| t <= steps);
     let mut post_exit = None;
     let mut groups = Vec::new();
-    let mut record_groups = |t: u32, sim: &Simulation| {
+    // One pass over the households measures the village and, when recorded, its
+    // groups.
+    let measure = |t: u32, sim: &mut Simulation, groups: &mut Vec<_>| {
         if s.output.groups {
             let mut g = Vec::new();
-            sim.measure_groups(&mut g);
+            let m = sim.measure_with_groups(Some(&mut g));
             groups.push((t, g));
+            m
+        } else {
+            sim.measure()
         }
     };
-    timeseries.push((0, sim.measure()));
-    record_groups(0, &sim);
+    timeseries.push((0, measure(0, &mut sim, &mut groups)));
     if wants_snapshot(0) {
         snapshots.push((0, sim.village().households.clone()));
     }
     for t in 1..=steps {
         sim.step();
         let recorded = t.is_multiple_of(every) || t == steps;
-        if recorded || post_step == Some(t) {
-            let m = sim.measure();
-            if recorded {
-                timeseries.push((t, m));
-                record_groups(t, &sim);
-            }
+        if recorded {
+            let m = measure(t, &mut sim, &mut groups);
+            timeseries.push((t, m));
             if post_step == Some(t) {
                 post_exit = Some((t, m));
             }
+        } else if post_step == Some(t) {
+            post_exit = Some((t, sim.measure()));
         }
         if wants_snapshot(t) {
             snapshots.push((t, sim.village().households.clone()));

@@ -155,31 +155,54 @@ metrics! {
 }
 
 /// Measures every group of `groups` (group ids `0..groups`) into `out`, one entry
-/// per group; `c` gives the latest meeting's attendees.
+/// per group; `c` gives the latest meeting's attendees. [`measure`] does the same in
+/// its own pass when given `out`.
 pub fn measure_groups(h: &Households, c: &Community, groups: usize, out: &mut Vec<GroupMetrics>) {
-    out.clear();
-    out.resize(groups, GroupMetrics::default());
+    groups_start(out, groups);
     let (mut benefit_all, mut leaders) = (0f64, 0usize);
     for i in 0..h.len() {
-        let Some(g) = out.get_mut(h.group[i] as usize) else {
-            continue;
-        };
-        g.households += 1.0;
-        g.mean_resources += h.resources[i] as f64;
-        g.mean_access += h.access[i] as f64;
-        g.benefit_share += h.benefit[i] as f64;
         benefit_all += h.benefit[i] as f64;
-        g.participation += h.participating[i] as u8 as f64;
-        g.ever_attended += h.attended[i] as u8 as f64;
-        g.contacted += h.contacted[i] as u8 as f64;
-        g.identified += h.identified[i] as u8 as f64;
-        g.members += h.member[i] as u8 as f64;
-        g.leader_share += h.leader[i] as u8 as f64;
         leaders += h.leader[i] as usize;
-        g.mean_trust += h.trust[i] as f64;
-        g.mean_awareness += h.awareness[i] as f64;
-        g.mean_efficacy += h.efficacy[i] as f64;
+        group_add(out, h, i);
     }
+    groups_finish(out, h, c, benefit_all, leaders);
+}
+
+fn groups_start(out: &mut Vec<GroupMetrics>, groups: usize) {
+    out.clear();
+    out.resize(groups, GroupMetrics::default());
+}
+
+/// Adds household `i` to its group's sums.
+#[inline(always)]
+fn group_add(out: &mut [GroupMetrics], h: &Households, i: usize) {
+    let Some(g) = out.get_mut(h.group[i] as usize) else {
+        return;
+    };
+    g.households += 1.0;
+    g.mean_resources += h.resources[i] as f64;
+    g.mean_access += h.access[i] as f64;
+    g.benefit_share += h.benefit[i] as f64;
+    g.participation += h.participating[i] as u8 as f64;
+    g.ever_attended += h.attended[i] as u8 as f64;
+    g.contacted += h.contacted[i] as u8 as f64;
+    g.identified += h.identified[i] as u8 as f64;
+    g.members += h.member[i] as u8 as f64;
+    g.leader_share += h.leader[i] as u8 as f64;
+    g.mean_trust += h.trust[i] as f64;
+    g.mean_awareness += h.awareness[i] as f64;
+    g.mean_efficacy += h.efficacy[i] as f64;
+}
+
+/// Turns the groups' sums into shares and means; `benefit_all` and `leaders` are the
+/// village's totals.
+fn groups_finish(
+    out: &mut [GroupMetrics],
+    h: &Households,
+    c: &Community,
+    benefit_all: f64,
+    leaders: usize,
+) {
     for &i in c.attendees() {
         if let Some(g) = out.get_mut(h.group[i as usize] as usize) {
             g.attendance += 1.0;
@@ -212,36 +235,119 @@ pub fn measure_groups(h: &Households, c: &Community, groups: usize, out: &mut Ve
     }
 }
 
-/// Buffers reused by [`measure`] so that recording a step does not allocate.
+/// State kept between recorded steps so that a measure costs what changed, and the
+/// buffers it sorts in (so recording a step does not allocate):
+/// - the E-I index is recomputed only after ties change ([`Scratch::ties_changed`]);
+/// - the Gini coefficient sorts by a radix sort on the floats' bits, and the top
+///   fifth's benefit share selects by them (both linear in households, where a
+///   comparison sort is not).
+///
+/// Every value is exactly what a fresh comparison sort gives: the same sorted
+/// sequence, summed in the same order.
 #[derive(Debug, Clone, Default)]
 pub struct Scratch {
-    values: Vec<f32>,
-    order: Vec<u32>,
+    keys: Vec<u32>,
+    keys_tmp: Vec<u32>,
+    pairs: Vec<u64>,
+    ei_index: Option<f64>,
 }
 
 impl Scratch {
     /// Buffers sized for `n` households.
     pub fn new(n: usize) -> Self {
         Scratch {
-            values: Vec::with_capacity(n),
-            order: Vec::with_capacity(n),
+            keys: Vec::with_capacity(n),
+            keys_tmp: Vec::with_capacity(n),
+            pairs: Vec::with_capacity(n),
+            ei_index: None,
         }
+    }
+
+    /// Ties were added or removed: the tie-based measures are computed afresh.
+    pub fn ties_changed(&mut self) {
+        self.ei_index = None;
     }
 }
 
-/// Gini coefficient of non-negative values; sorts `values` in place. `0` when the
-/// values are empty or sum to zero. Negative values are treated as zero.
-pub fn gini_in_place(values: &mut [f32]) -> f64 {
-    let n = values.len();
+/// The bits of `x` as an unsigned number whose order is [`f32::total_cmp`]'s.
+fn ordered_bits(x: f32) -> u32 {
+    let b = x.to_bits();
+    if b & 0x8000_0000 != 0 {
+        !b
+    } else {
+        b | 0x8000_0000
+    }
+}
+
+/// The inverse of [`ordered_bits`].
+fn from_ordered_bits(u: u32) -> f32 {
+    f32::from_bits(if u & 0x8000_0000 != 0 {
+        u & 0x7fff_ffff
+    } else {
+        !u
+    })
+}
+
+/// Sorts `v` by the 32-bit `key` of each element, stably (equal keys keep their
+/// order), by least-significant-digit radix sort in three passes of 11, 11 and 10
+/// bits; `tmp` is scratch space. Linear in `v.len()`.
+fn radix_sort<T: Copy + Default>(v: &mut Vec<T>, tmp: &mut Vec<T>, key: impl Fn(T) -> u32) {
+    const BITS: [u32; 3] = [11, 11, 10];
+    let n = v.len();
+    let mut counts = [[0u32; 1 << 11]; 3];
+    for &x in v.iter() {
+        let k = key(x);
+        counts[0][(k & 0x7ff) as usize] += 1;
+        counts[1][((k >> 11) & 0x7ff) as usize] += 1;
+        counts[2][(k >> 22) as usize] += 1;
+    }
+    // Every slot of `tmp` is written before it is read: only its length matters.
+    tmp.resize(n, T::default());
+    let mut shift = 0;
+    for (pass, bits) in BITS.iter().enumerate() {
+        let mask = (1u32 << bits) - 1;
+        let c = &mut counts[pass];
+        if c.contains(&(n as u32)) {
+            // Every key has the same digit here: the pass would change nothing.
+            shift += bits;
+            continue;
+        }
+        let mut sum = 0;
+        for x in c.iter_mut() {
+            let here = *x;
+            *x = sum;
+            sum += here;
+        }
+        for &x in v.iter() {
+            let d = ((key(x) >> shift) & mask) as usize;
+            tmp[c[d] as usize] = x;
+            c[d] += 1;
+        }
+        std::mem::swap(v, tmp);
+        shift += bits;
+    }
+}
+
+/// The Gini coefficient of `resources` (negative values counted as zero), as
+/// [`gini`] gives it, sorting in `s`'s buffers.
+fn gini_radix(resources: &[f32], s: &mut Scratch) -> f64 {
+    s.keys.clear();
+    s.keys
+        .extend(resources.iter().map(|&r| ordered_bits(r.max(0.0))));
+    radix_sort(&mut s.keys, &mut s.keys_tmp, |k| k);
+    gini_of_sorted(
+        s.keys.iter().map(|&k| from_ordered_bits(k)),
+        resources.len(),
+    )
+}
+
+/// The Gini coefficient of `n` non-negative values given in ascending order.
+fn gini_of_sorted(sorted: impl Iterator<Item = f32>, n: usize) -> f64 {
     if n == 0 {
         return 0.0;
     }
-    for v in values.iter_mut() {
-        *v = v.max(0.0);
-    }
-    values.sort_unstable_by(f32::total_cmp);
     let (mut sum, mut weighted) = (0f64, 0f64);
-    for (i, &v) in values.iter().enumerate() {
+    for (i, v) in sorted.enumerate() {
         sum += v as f64;
         weighted += (i as f64 + 1.0) * v as f64;
     }
@@ -252,6 +358,64 @@ pub fn gini_in_place(values: &mut [f32]) -> f64 {
     2.0 * weighted / (n * sum) - (n + 1.0) / n
 }
 
+/// [`top_quintile_share`] without a sort: one pass counts the households by the top
+/// 11 bits of their key (resources before benefits, richest first), only the bucket
+/// that holds the `ceil(n / 5)`-th household is sorted to find it exactly, and a
+/// last pass sums the benefits of those at or above it in household order.
+fn top_quintile_select(resources: &[f32], benefit: &[f32], s: &mut Scratch) -> f64 {
+    let n = resources.len();
+    let total: f64 = benefit.iter().map(|&b| b as f64).sum();
+    if n == 0 || total <= 0.0 {
+        return 0.0;
+    }
+    // Key: ascending key = richer first; (key, household) orders like
+    // `top_quintile_share`'s comparison.
+    s.keys.clear();
+    s.keys
+        .extend((0..n).map(|i| !ordered_bits(resources[i] - benefit[i])));
+    let mut counts = [0u32; 1 << 11];
+    for &k in &s.keys {
+        counts[(k >> 21) as usize] += 1;
+    }
+    let k = n.div_ceil(5) as u32;
+    let (mut below, mut bucket) = (0u32, 0usize);
+    for (b, &c) in counts.iter().enumerate() {
+        if below + c >= k {
+            bucket = b;
+            break;
+        }
+        below += c;
+    }
+    s.pairs.clear();
+    s.pairs.extend(
+        s.keys
+            .iter()
+            .enumerate()
+            .filter(|&(_, &key)| (key >> 21) as usize == bucket)
+            .map(|(i, &key)| ((key as u64) << 32) | i as u64),
+    );
+    let rank = (k - below - 1) as usize;
+    let (_, &mut kth, _) = s.pairs.select_nth_unstable(rank);
+    let top: f64 = s
+        .keys
+        .iter()
+        .enumerate()
+        .filter(|&(i, &key)| ((key as u64) << 32 | i as u64) <= kth)
+        .map(|(i, _)| benefit[i] as f64)
+        .sum();
+    top / total
+}
+
+/// Gini coefficient of non-negative values; sorts `values` in place. `0` when the
+/// values are empty or sum to zero. Negative values are treated as zero.
+pub fn gini_in_place(values: &mut [f32]) -> f64 {
+    for v in values.iter_mut() {
+        *v = v.max(0.0);
+    }
+    values.sort_unstable_by(f32::total_cmp);
+    gini_of_sorted(values.iter().copied(), values.len())
+}
+
 /// Gini coefficient of a slice (copies it).
 pub fn gini(values: &[f32]) -> f64 {
     let mut v = values.to_vec();
@@ -259,8 +423,9 @@ pub fn gini(values: &[f32]) -> f64 {
 }
 
 /// Share of the total of `benefit` received by the `ceil(n / 5)` households that were
-/// richest before this step's benefits (`resources − benefit`). `0` when no benefits
-/// were shared out.
+/// richest before this step's benefits (`resources − benefit`; ties go to the lower
+/// household number), summed in household order. `0` when no benefits were shared
+/// out.
 pub fn top_quintile_share(resources: &[f32], benefit: &[f32], order: &mut Vec<u32>) -> f64 {
     let n = resources.len();
     let total: f64 = benefit.iter().map(|&b| b as f64).sum();
@@ -268,13 +433,15 @@ pub fn top_quintile_share(resources: &[f32], benefit: &[f32], order: &mut Vec<u3
         return 0.0;
     }
     let before = |i: u32| resources[i as usize] - benefit[i as usize];
+    let richer = |a: u32, b: u32| before(b).total_cmp(&before(a)).then(a.cmp(&b));
     let k = n.div_ceil(5);
     order.clear();
     order.extend(0..n as u32);
-    order.select_nth_unstable_by(k - 1, |&a, &b| {
-        before(b).total_cmp(&before(a)).then(a.cmp(&b))
-    });
-    let top: f64 = order[..k].iter().map(|&i| benefit[i as usize] as f64).sum();
+    let (_, &mut kth, _) = order.select_nth_unstable_by(k - 1, |&a, &b| richer(a, b));
+    let top: f64 = (0..n as u32)
+        .filter(|&i| richer(i, kth).is_le())
+        .map(|i| benefit[i as usize] as f64)
+        .sum();
     top / total
 }
 
@@ -289,7 +456,10 @@ pub struct RuleNow {
 
 /// Measures the village. `rule` is the allocation rule as it stands now,
 /// `trusting_level` the trust at which a household counts as trusting; `last`
-/// describes the step just taken.
+/// describes the step just taken. With `groups` = `Some((k, out))` it also measures
+/// the `k` social groups into `out` in the same pass over households, exactly as
+/// [`measure_groups`] does.
+#[allow(clippy::too_many_arguments)]
 pub fn measure(
     h: &Households,
     net: &Network,
@@ -298,7 +468,11 @@ pub fn measure(
     trusting_level: f32,
     last: EconomyStep,
     scratch: &mut Scratch,
+    mut groups: Option<(usize, &mut Vec<GroupMetrics>)>,
 ) -> Metrics {
+    if let Some((k, out)) = groups.as_mut() {
+        groups_start(out, *k);
+    }
     let n = h.len();
     let nf = n.max(1) as f64;
     let ratio = |a: usize, b: usize| if b > 0 { a as f64 / b as f64 } else { f64::NAN };
@@ -336,6 +510,12 @@ pub fn measure(
         trusting += (h.trust[i] >= trusting_level) as usize;
         contacted += h.contacted[i] as usize;
         participating += h.participating[i] as usize;
+        if let Some((_, out)) = groups.as_mut() {
+            group_add(out, h, i);
+        }
+    }
+    if let Some((_, out)) = groups {
+        groups_finish(out, h, c, benefit_all, leaders);
     }
     let no = n - nm;
     let access_marginalized = if nm > 0 { am / nm as f64 } else { f64::NAN };
@@ -366,9 +546,10 @@ pub fn measure(
             unreached += 1;
         }
     }
-    scratch.values.clear();
-    scratch.values.extend_from_slice(&h.resources);
-    let gini = gini_in_place(&mut scratch.values);
+    let gini = gini_radix(&h.resources, scratch);
+    let ei_index = *scratch
+        .ei_index
+        .get_or_insert_with(|| net.ei_index(&h.group));
     let mean_resources = h.resources.iter().map(|&r| r as f64).sum::<f64>() / nf;
     Metrics {
         participation: participating as f64 / nf,
@@ -377,14 +558,10 @@ pub fn measure(
         access_marginalized,
         access_other,
         access_gap: access_other - access_marginalized,
-        top_quintile_benefit_share: top_quintile_share(
-            &h.resources,
-            &h.benefit,
-            &mut scratch.order,
-        ),
+        top_quintile_benefit_share: top_quintile_select(&h.resources, &h.benefit, scratch),
         benefits: last.benefits,
         shock: last.shock as u8 as f64,
-        ei_index: net.ei_index(&h.group),
+        ei_index,
         mean_degree: net.mean_degree(),
         benefit_share_marginalized: if benefit_all > 0.0 {
             benefit_m / benefit_all
@@ -458,6 +635,53 @@ mod tests {
         b2[0] = 40.0;
         let after: Vec<f32> = r.iter().zip(&b2).map(|(x, b)| x + b).collect();
         assert!((top_quintile_share(&after, &b2, &mut order) - 4.0 / 44.0).abs() < 1e-9);
+    }
+
+    /// The radix-sorted measures must give exactly what a comparison sort gives, row
+    /// after row: through small moves, a shock that reshuffles many households, equal
+    /// values, negatives and zeros, and changes of size. Could fail: a digit pass
+    /// that is not stable, a wrong bit mapping for negatives, or a tie broken
+    /// differently would change a bit of the result.
+    #[test]
+    fn radix_measures_match_comparison_sorts_row_after_row() {
+        use rand::{RngExt, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(11);
+        let mut s = Scratch::new(0);
+        for n in [0usize, 1, 5, 1000, 999] {
+            let mut res: Vec<f32> = (0..n).map(|_| rng.random_range(0.0..50.0)).collect();
+            for row in 0..40 {
+                let benefit: Vec<f32> = (0..n).map(|_| rng.random_range(0.0..2.0)).collect();
+                for (r, b) in res.iter_mut().zip(&benefit) {
+                    *r = *r * 0.95 + b + rng.random_range(-0.2..0.2);
+                }
+                if row % 13 == 5 {
+                    // A shock: many households change places at once.
+                    for r in res.iter_mut().step_by(2) {
+                        *r *= rng.random_range(0.0..1.0);
+                    }
+                }
+                if row % 17 == 3 && n > 3 {
+                    res[0] = -1.0;
+                    res[1] = res[2];
+                    res[3] = -0.0;
+                }
+                if row == 30 {
+                    // Every value the same: passes with one digit are skipped.
+                    res.iter_mut().for_each(|r| *r = 2.5);
+                }
+                assert_eq!(
+                    gini_radix(&res, &mut s).to_bits(),
+                    gini(&res).to_bits(),
+                    "gini, n {n}, row {row}"
+                );
+                let mut order = Vec::new();
+                assert_eq!(
+                    top_quintile_select(&res, &benefit, &mut s).to_bits(),
+                    top_quintile_share(&res, &benefit, &mut order).to_bits(),
+                    "top quintile, n {n}, row {row}"
+                );
+            }
+        }
     }
 
     #[test]

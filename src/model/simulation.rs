@@ -163,6 +163,7 @@ impl<'p> Simulation<'p> {
             if !ties.is_empty() {
                 // Rare (meetings only): rebuild the rows with the new bridging ties.
                 self.village.network = self.village.network.with_added_edges(&ties);
+                self.scratch.ties_changed();
             }
         }
         let h = &mut self.village.households;
@@ -179,7 +180,18 @@ impl<'p> Simulation<'p> {
 
     /// The measures of the village now.
     pub fn measure(&mut self) -> Metrics {
+        self.measure_with_groups(None)
+    }
+
+    /// The measures of the village now and, into `groups` when given, those of each
+    /// social group (one entry per group of `population.groups`, in order), in one
+    /// pass over the households.
+    pub fn measure_with_groups(
+        &mut self,
+        groups: Option<&mut Vec<metrics::GroupMetrics>>,
+    ) -> Metrics {
         let rule = self.rule_now();
+        let k = self.params.population.groups.len();
         metrics::measure(
             &self.village.households,
             &self.village.network,
@@ -188,6 +200,7 @@ impl<'p> Simulation<'p> {
             self.params.behaviour.trusting as f32,
             self.last,
             &mut self.scratch,
+            groups.map(|out| (k, out)),
         )
     }
 
