@@ -91,7 +91,12 @@ pub struct EconomyStep {
 
 /// Recomputes influence: `(r_i / mean r)^(1 − λ) · ((d_i + 1) / (mean d + 1))^λ`.
 /// The `+ 1` keeps a household without ties from having no influence at all.
-pub fn update_influence(h: &mut Households, net: &Network, network_influence: f64) {
+pub fn update_influence(
+    h: &mut Households,
+    net: &Network,
+    network_influence: f64,
+    degree: &mut DegreeTerm,
+) {
     let n = h.len();
     if n == 0 {
         return;
@@ -103,19 +108,52 @@ pub fn update_influence(h: &mut Households, net: &Network, network_influence: f6
     } else {
         0.0
     };
-    let inv_d = (1.0 / (net.mean_degree() + 1.0)) as f32;
+    let deg = if lambda > 0.0 {
+        degree.of(net, lambda)
+    } else {
+        &[][..]
+    };
     for i in 0..n {
         let rel_r = if inv_r > 0.0 {
             h.resources[i].max(0.0) * inv_r
         } else {
             1.0
         };
-        h.influence[i] = if lambda > 0.0 {
-            let rel_d = (net.degree(i) as f32 + 1.0) * inv_d;
-            rel_r.powf(1.0 - lambda) * rel_d.powf(lambda)
-        } else {
-            rel_r
+        h.influence[i] = match deg.get(i) {
+            Some(d) => rel_r.powf(1.0 - lambda) * d,
+            None => rel_r,
         };
+    }
+}
+
+/// The degree part of influence, `((degree + 1) / (mean degree + 1))^λ` of every
+/// household. It changes only when ties do, so it is computed once per tie network
+/// and kept until [`DegreeTerm::ties_changed`].
+#[derive(Debug, Clone, Default)]
+pub struct DegreeTerm {
+    values: Vec<f32>,
+    lambda: Option<f32>,
+}
+
+impl DegreeTerm {
+    /// Ties were added or removed: the term is computed afresh when next needed.
+    pub fn ties_changed(&mut self) {
+        self.lambda = None;
+    }
+
+    /// The term for every household of `net`, computing it if the ties or `lambda`
+    /// changed since it was last computed.
+    fn of(&mut self, net: &Network, lambda: f32) -> &[f32] {
+        if self.lambda != Some(lambda) || self.values.len() != net.len() {
+            let inv_d = (1.0 / (net.mean_degree() + 1.0)) as f32;
+            self.values.clear();
+            self.values.extend((0..net.len()).map(|i| {
+                let rel_d = (net.degree(i) as f32 + 1.0) * inv_d;
+                rel_d.powf(lambda)
+            }));
+            self.lambda = Some(lambda);
+        }
+        &self.values
     }
 }
 
@@ -281,7 +319,7 @@ mod tests {
     fn no_bias_no_capture_is_equal_shares() {
         let mut h = village(&[1.0, 5.0, 20.0], &[true, false, false]);
         let net = Network::empty(3);
-        update_influence(&mut h, &net, 0.0);
+        update_influence(&mut h, &net, 0.0, &mut DegreeTerm::default());
         let total = allocate_benefits(&mut h, &alloc(0.0, 0.0));
         assert!((total - 3.0).abs() < 1e-9);
         for &b in &h.benefit {
@@ -295,7 +333,7 @@ mod tests {
     #[test]
     fn full_bias_excludes_marginalized() {
         let mut h = village(&[10.0, 10.0], &[true, false]);
-        update_influence(&mut h, &Network::empty(2), 0.0);
+        update_influence(&mut h, &Network::empty(2), 0.0, &mut DegreeTerm::default());
         allocate_benefits(&mut h, &alloc(1.0, 1.0));
         assert_eq!(h.benefit[0], 0.0);
         assert!((h.benefit[1] - 2.0).abs() < 1e-6);
@@ -304,7 +342,7 @@ mod tests {
     #[test]
     fn elite_capture_favours_the_rich() {
         let mut h = village(&[1.0, 9.0], &[false, false]);
-        update_influence(&mut h, &Network::empty(2), 0.0);
+        update_influence(&mut h, &Network::empty(2), 0.0, &mut DegreeTerm::default());
         allocate_benefits(&mut h, &alloc(1.0, 0.0));
         // Influence 0.2 and 1.8: benefits split 1:9.
         assert!((h.benefit[0] - 0.2).abs() < 1e-5);
@@ -315,7 +353,7 @@ mod tests {
     fn relief_applies_only_to_identified() {
         let mut h = village(&[10.0, 10.0, 10.0], &[true, true, false]);
         h.identified[0] = true;
-        update_influence(&mut h, &Network::empty(3), 0.0);
+        update_influence(&mut h, &Network::empty(3), 0.0, &mut DegreeTerm::default());
         let mut a = alloc(1.0, 1.0);
         a.relief = 1.0;
         allocate_benefits(&mut h, &a);
@@ -327,7 +365,7 @@ mod tests {
     fn diversion_goes_to_leaders() {
         let mut h = village(&[10.0, 10.0], &[false, false]);
         h.leader[1] = true;
-        update_influence(&mut h, &Network::empty(2), 0.0);
+        update_influence(&mut h, &Network::empty(2), 0.0, &mut DegreeTerm::default());
         let mut a = alloc(0.0, 0.0);
         a.diversion = 0.5;
         allocate_benefits(&mut h, &a);

@@ -38,6 +38,7 @@ pub struct Simulation<'p> {
     step: u32,
     rule: ThresholdRule,
     scratch: metrics::Scratch,
+    degree: economy::DegreeTerm,
     last: EconomyStep,
 }
 
@@ -57,10 +58,16 @@ impl<'p> Simulation<'p> {
             step: 0,
             rule: ThresholdRule::new(n),
             scratch: metrics::Scratch::new(n),
+            degree: economy::DegreeTerm::default(),
             last: EconomyStep::default(),
         };
         let lambda = params.economy.network_influence;
-        economy::update_influence(&mut sim.village.households, &sim.village.network, lambda);
+        economy::update_influence(
+            &mut sim.village.households,
+            &sim.village.network,
+            lambda,
+            &mut sim.degree,
+        );
         sim
     }
 
@@ -137,7 +144,12 @@ impl<'p> Simulation<'p> {
             let mitigation = p.institution.shock_buffer * self.community.capacity;
             self.last.shock = economy::apply_shock(h, &p.shocks, mitigation, &mut self.env);
             economy::revert_resources(h, p.economy.reversion);
-            economy::update_influence(h, &self.village.network, p.economy.network_influence);
+            economy::update_influence(
+                h,
+                &self.village.network,
+                p.economy.network_influence,
+                &mut self.degree,
+            );
             self.last.benefits = economy::allocate_benefits(
                 h,
                 &Allocation {
@@ -164,6 +176,7 @@ impl<'p> Simulation<'p> {
                 // Rare (meetings only): rebuild the rows with the new bridging ties.
                 self.village.network = self.village.network.with_added_edges(&ties);
                 self.scratch.ties_changed();
+                self.degree.ties_changed();
             }
         }
         let h = &mut self.village.households;
