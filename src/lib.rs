@@ -19,7 +19,7 @@
 //! - analysis: [`stats`] and [`analysis`] (summaries, paired comparisons),
 //!   [`sensitivity`] (Morris, Sobol);
 //! - showing it: [`report`] (an HTML page of a results folder) and [`demo`] (the
-//!   stages played in a terminal).
+//!   stages played in a terminal), and [`serve`] (two villages live in a browser).
 //!
 //! ```no_run
 //! use kampung::{Scenario, sweep};
@@ -50,6 +50,7 @@ pub mod report;
 pub mod rng;
 pub mod scenario;
 pub mod sensitivity;
+pub mod serve;
 pub mod stage;
 pub mod stats;
 pub mod store;
