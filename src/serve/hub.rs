@@ -74,7 +74,7 @@ impl Hub {
             .spawn(move || {
                 Driver::new(h, opts).run(rx, setup);
             })
-            .map_err(|e| eprintln!("error: could not start the village thread: {e}"))
+            .map_err(|e| super::note(&format!("error: could not start the village thread: {e}")))
             .ok();
         hub
     }

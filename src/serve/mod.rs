@@ -130,12 +130,18 @@ pub fn run(a: ServeArgs) -> Result<ExitCode> {
     let result = runtime.block_on(async move {
         let listener = tokio::net::TcpListener::from_std(listener)?;
         let hub = hub::Hub::start(setup, opts);
-        println!("kampung serve: {} on {url}", file.display());
-        println!("open {url} in a browser; Ctrl-C stops the server");
+        // Whoever reads standard output may have gone (a closed pipe): not an error.
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(out, "kampung serve: {} on {url}", file.display());
+        let _ = writeln!(out, "open {url} in a browser; Ctrl-C stops the server");
         if !local.ip().is_loopback() {
-            println!("listening on {local}: other machines can connect to this one's address");
+            let _ = writeln!(
+                out,
+                "listening on {local}: other machines can connect to this one's address"
+            );
         }
-        let _ = std::io::stdout().flush();
+        let _ = out.flush();
+        drop(out);
         if a.open {
             open_browser(&url);
         }
@@ -144,6 +150,11 @@ pub fn run(a: ServeArgs) -> Result<ExitCode> {
     result
         .map(|()| ExitCode::SUCCESS)
         .map_err(|e| Error::Run(format!("the web server stopped: {e}")))
+}
+
+/// Writes a line to standard error, if anyone reads it (never panics).
+pub fn note(line: &str) {
+    let _ = writeln!(std::io::stderr(), "{line}");
 }
 
 /// Opens `url` in the default browser, saying so when it cannot.
@@ -162,9 +173,9 @@ fn open_browser(url: &str) {
         .stderr(std::process::Stdio::null())
         .spawn();
     if let Err(e) = spawned {
-        eprintln!(
+        note(&format!(
             "could not open a browser ({}: {e}); open {url} yourself",
             cmd.0
-        );
+        ));
     }
 }

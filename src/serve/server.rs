@@ -67,7 +67,11 @@ fn page(body: &'static str, kind: &'static str) -> Response {
 async fn socket(ws: WebSocketUpgrade, State(hub): State<Arc<Hub>>) -> Response {
     ws.max_message_size(MAX_MESSAGE * 2)
         .max_frame_size(MAX_MESSAGE * 2)
-        .on_failed_upgrade(|e| eprintln!("kampung serve: a page's socket failed to open: {e}"))
+        .on_failed_upgrade(|e| {
+            super::note(&format!(
+                "kampung serve: a page's socket failed to open: {e}"
+            ))
+        })
         .on_upgrade(move |s| client(s, hub))
 }
 

@@ -29,6 +29,8 @@
     connected: false,
     hellos: 0,
     frames: 0,
+    paints: 0,
+    paintMs: 0,
     errors: [],
     hover: null,
     detail: null,
@@ -383,7 +385,10 @@
   function paint() {
     raf = 0;
     if (!S.hello) return;
-    $("step").textContent = S.step;
+    S.paints++;
+    const t0 = performance.now();
+    const stepText = String(S.step);
+    if ($("step").textContent !== stepText) $("step").textContent = stepText;
     for (let side = 0; side < 2; side++) {
       paintStages(side);
       paintTimeline(side);
@@ -391,13 +396,27 @@
       paintFigures(side);
     }
     paintCharts();
+    S.paintMs += performance.now() - t0;
   }
 
+  // Canvas sizes in CSS pixels, kept up to date by a ResizeObserver so that
+  // painting never forces a layout.
+  const sizes = new Map();
+  const observer = new ResizeObserver((entries) => {
+    for (const e of entries) sizes.set(e.target, { w: e.contentRect.width, h: e.contentRect.height });
+    draw();
+  });
   function fit(canvas) {
-    const r = canvas.getBoundingClientRect();
+    let r = sizes.get(canvas);
+    if (!r) {
+      const b = canvas.getBoundingClientRect();
+      r = { w: b.width, h: b.height };
+      sizes.set(canvas, r);
+      observer.observe(canvas);
+    }
     const dpr = window.devicePixelRatio || 1;
-    const w = Math.max(1, Math.round(r.width * dpr));
-    const h = Math.max(1, Math.round(r.height * dpr));
+    const w = Math.max(1, Math.round(r.w * dpr));
+    const h = Math.max(1, Math.round(r.h * dpr));
     if (canvas.width !== w || canvas.height !== h) {
       canvas.width = w;
       canvas.height = h;
@@ -409,10 +428,14 @@
     return S.now && S.now[side] ? S.now[side].stage : 0;
   }
 
+  const stagesShown = ["", ""];
   function paintStages(side) {
     const ol = $("stages" + side);
     const stage = stageOf(side);
     const modes = S.hello.settings[side].stages;
+    const key = `${stage}|${modes.join()}`;
+    if (stagesShown[side] === key && ol.children.length === 6) return;
+    stagesShown[side] = key;
     if (ol.children.length !== 6) {
       ol.innerHTML = "";
       for (let k = 1; k <= 6; k++) {
@@ -634,8 +657,9 @@
       box.innerHTML = figs.map(() => "<div><b></b><span></span></div>").join("");
     }
     figs.forEach(([v, t], k) => {
-      box.children[k].children[0].textContent = v;
-      box.children[k].children[1].textContent = t;
+      const [b, span] = box.children[k].children;
+      if (b.textContent !== v) b.textContent = v;
+      if (span.textContent !== t) span.textContent = t;
     });
   }
 
