@@ -181,6 +181,12 @@ def main():
             check(page.is_visible("#tip"), "hovering a household shows its state")
             page.screenshot(path=png)
             check(os.path.getsize(png) > 10_000, f"screenshot written to {png}")
+            # The same at a projector's 1280 × 720.
+            page.set_viewport_size({"width": 1280, "height": 720})
+            time.sleep(0.5)
+            small = re.sub(r"\.png$", "", png) + "-1280x720.png"
+            page.screenshot(path=small)
+            check(os.path.getsize(small) > 10_000, f"screenshot at 1280 × 720 written to {small}")
             errors = [e for e in problems]
             check(not errors, f"no console errors ({errors[:3]})")
             browser.close()

@@ -646,7 +646,7 @@
     const q = p[side];
     const pct = (x) => `${Math.round(x * 100)}%`;
     const figs = [
-      [pct(q[1]), "trust the organizer"],
+      [pct(q[1]), "trust organizer"],
       [pct(q[4]), "taking part"],
       [pct(now.members), "members"],
       [q[2].toFixed(2), "capacity"],
@@ -692,9 +692,10 @@
     const padB = 16 * dpr;
     const band = 5 * dpr;
     const pw = w - padL - 4 * dpr;
-    const ph = h - padB - 2 * band - 6 * dpr;
+    const top = 9 * dpr;
+    const ph = h - padB - 2 * band - top - 2 * dpr;
     const x = (t) => padL + (t / steps) * pw;
-    const y = (v) => 4 * dpr + ph - ((v - lo) / (hi - lo || 1)) * ph;
+    const y = (v) => top + ph - ((v - lo) / (hi - lo || 1)) * ph;
     // Stage shading: the left village's stages behind, both villages' in two bands.
     for (let t = 0; t < H.length; t++) {
       const s0 = H[t][0][0];
@@ -703,12 +704,12 @@
       const dx = Math.ceil(x(t + 1) - x0) + 0.5;
       if (s0 > 0) {
         g.fillStyle = STAGE_COLOURS[s0] + "26";
-        g.fillRect(x0, 4 * dpr, dx, ph);
+        g.fillRect(x0, top, dx, ph);
       }
       g.fillStyle = STAGE_COLOURS[s0];
-      g.fillRect(x0, 6 * dpr + ph, dx, band - dpr);
+      g.fillRect(x0, top + ph + 2 * dpr, dx, band - dpr);
       g.fillStyle = STAGE_COLOURS[s1];
-      g.fillRect(x0, 6 * dpr + ph + band, dx, band - dpr);
+      g.fillRect(x0, top + ph + 2 * dpr + band, dx, band - dpr);
     }
     g.strokeStyle = "#3a4a60";
     g.lineWidth = dpr;
@@ -729,8 +730,8 @@
         g.strokeStyle = SIDE_COLOURS[s];
         g.setLineDash([4 * dpr, 4 * dpr]);
         g.beginPath();
-        g.moveTo(x(exit), 4 * dpr);
-        g.lineTo(x(exit), 4 * dpr + ph);
+        g.moveTo(x(exit), top);
+        g.lineTo(x(exit), top + ph);
         g.stroke();
         g.setLineDash([]);
       }
@@ -745,9 +746,9 @@
     g.textAlign = "left";
     g.textBaseline = "top";
     g.fillStyle = SIDE_COLOURS[0];
-    g.fillText("left", padL + 4 * dpr, 5 * dpr);
+    g.fillText("left", padL + 4 * dpr, top + 2 * dpr);
     g.fillStyle = SIDE_COLOURS[1];
-    g.fillText("right", padL + 34 * dpr, 5 * dpr);
+    g.fillText("right", padL + 34 * dpr, top + 2 * dpr);
   }
 
   // -------------------------------------------------------------------- hover
@@ -828,7 +829,8 @@
       html += `resources ${d.resources.toFixed(1)} · access ${d.access.toFixed(2)} · ${d.ties} ties<br>`;
       html += `believes acting together works ${Math.round(d.efficacy * 100)}% · cares most about ${esc(d.issue)}<br>`;
     }
-    html += words.length ? esc(words.join(", ")) : "<span class='muted'>not yet reached by the organizing</span>";
+    const all = d && d.status && d.status.length ? d.status : words;
+    html += all.length ? esc(all.join(", ")) : "<span class='muted'>not yet reached by the organizing</span>";
     const tip = $("tip");
     tip.innerHTML = html;
     tip.hidden = false;
