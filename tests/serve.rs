@@ -321,3 +321,82 @@ async fn twenty_pages_watch_one_village_and_closed_sockets_do_no_harm() {
         until(ws, |v| is_type(v, "status") && v["step"] == 3).await;
     }
 }
+
+/// Applies a frame message to the state a page holds; returns whether it applied.
+fn apply(msg: &[u8], state: &mut [Vec<u8>; 2], seq: &mut u32) -> bool {
+    let u32_at = |o: usize| u32::from_le_bytes([msg[o], msg[o + 1], msg[o + 2], msg[o + 3]]);
+    assert_eq!(msg[0], b'F');
+    let s = u32_at(5);
+    let jlen = u32_at(13) as usize;
+    let mut o = 17 + jlen;
+    let mut next = state.clone();
+    for side in next.iter_mut() {
+        let mode = msg[o];
+        let n = u32_at(o + 1) as usize;
+        o += 5;
+        if mode == 0 {
+            *side = msg[o..o + 2 * n].to_vec();
+            o += 2 * n;
+        } else {
+            let k = u32_at(o) as usize;
+            o += 4;
+            if side.len() != 2 * n || s != *seq + 1 {
+                return false;
+            }
+            for _ in 0..k {
+                let i = u32_at(o) as usize;
+                side[2 * i] = msg[o + 4];
+                side[2 * i + 1] = msg[o + 5];
+                o += 6;
+            }
+        }
+    }
+    assert_eq!(o, msg.len(), "the whole message is read");
+    *state = next;
+    *seq = s;
+    true
+}
+
+#[test]
+fn frames_of_changes_add_up_to_the_full_state_and_are_smaller() {
+    use kampung::serve::protocol::Frames;
+    let setup = Setup::new(lesson("07-elite-capture"), None).expect("setup");
+    let mut pair = setup.start();
+    let mut frames = Frames::new();
+    let (mut state, mut seq) = (<[Vec<u8>; 2]>::default(), 0);
+    let (mut sent, mut full) = (0usize, 0usize);
+    let mut buf = Vec::new();
+    while !pair.finished() {
+        let said = pair.announcements().len();
+        pair.advance();
+        buf.clear();
+        frames.message(&mut pair, 1, said, false, &mut buf);
+        assert!(apply(&buf, &mut state, &mut seq), "step {}", pair.step());
+        sent += buf.len();
+        for (k, side) in state.iter().enumerate() {
+            let mut now = Vec::new();
+            pair.encode(k, &mut now);
+            assert_eq!(side, &now, "side {k} at step {}", pair.step());
+            full += now.len();
+        }
+    }
+    assert!(
+        sent < full,
+        "changes only: {sent} bytes against {full} in full"
+    );
+    // A page that missed a frame does not apply the next changes.
+    let mut missed = state.clone();
+    let mut old = seq.wrapping_sub(1);
+    buf.clear();
+    frames.message(&mut pair, 1, 0, false, &mut buf);
+    assert!(
+        !apply(&buf, &mut missed, &mut old),
+        "changes after a missed frame are not applied"
+    );
+    buf.clear();
+    frames.message(&mut pair, 1, 0, true, &mut buf);
+    assert!(
+        apply(&buf, &mut missed, &mut old),
+        "a keyframe always applies"
+    );
+}

@@ -151,6 +151,7 @@ struct Driver {
     epoch: u32,
     layout_id: u32,
     layout_seed: Option<(u64, usize, String)>,
+    frames: protocol::Frames,
     buf: Vec<u8>,
 }
 
@@ -170,6 +171,7 @@ impl Driver {
             epoch: 0,
             layout_id: 0,
             layout_seed: None,
+            frames: protocol::Frames::new(),
             buf: Vec::new(),
         }
     }
@@ -310,20 +312,22 @@ impl Driver {
         .to_string()
     }
 
-    fn send_frame(&mut self, pair: &mut Pair<'_>, said_from: usize) {
+    fn send_frame(&mut self, pair: &mut Pair<'_>, said_from: usize, key: bool) {
         let mut buf = std::mem::take(&mut self.buf);
         buf.clear();
-        protocol::frame_message(pair, self.epoch, said_from, &mut buf);
+        self.frames
+            .message(pair, self.epoch, said_from, key, &mut buf);
         self.emit(Out::Frame(Bytes::copy_from_slice(&buf)));
         self.buf = buf;
     }
 
     /// Plays a pair until something needs it rebuilt.
     fn play(&mut self, pair: &mut Pair<'_>, rx: &Receiver<(ClientId, Command)>) -> Rebuild {
+        self.frames = protocol::Frames::new();
         let hello = self.hello(pair);
         self.emit(Out::Hello(None, self.layout_id, hello.into()));
         let mut said = pair.announcements().len();
-        self.send_frame(pair, said);
+        self.send_frame(pair, said, true);
         let mut next = Instant::now();
         loop {
             let now = Instant::now();
@@ -339,7 +343,7 @@ impl Driver {
                         continue;
                     }
                     let milestone = pair.advance().iter().any(|a| a.is_milestone());
-                    self.send_frame(pair, said);
+                    self.send_frame(pair, said, false);
                     said = pair.announcements().len();
                     let tick = Duration::from_secs_f64(1.0 / self.speed.max(0.01));
                     next += tick;
@@ -364,7 +368,7 @@ impl Driver {
                         }
                         let hello = self.hello(pair);
                         self.emit(Out::Hello(Some(from), self.layout_id, hello.into()));
-                        self.send_frame(pair, said);
+                        self.send_frame(pair, said, true);
                     }
                     Command::Play => {
                         self.autoplay = false;
@@ -388,7 +392,7 @@ impl Driver {
                         self.autoplay = false;
                         self.playing = false;
                         pair.advance();
-                        self.send_frame(pair, said);
+                        self.send_frame(pair, said, false);
                         said = pair.announcements().len();
                         self.tell(None, self.status(pair));
                     }

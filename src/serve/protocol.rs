@@ -10,13 +10,17 @@
 //!   when both sides share the village, else 2), then per layout `u32 n`, `u32 m`,
 //!   `n` × (`u16 x`, `u16 y`) positions in units of 1/65535, `n` group bytes, `n`
 //!   marginalized bytes (0/1), `m` × (`u32`, `u32`) ties;
-//! - **frame** (`F`), once per step: `u32` epoch, `u32` step, `u32` length of a JSON
-//!   part (each side's stage and chart point, and what was announced), the JSON, then
-//!   per side `u32 n` and `n` × 3 state bytes ([`super::session::flag`] bits, trust
-//!   and awareness as 0-255).
+//! - **frame** (`F`), once per step: `u32` epoch, `u32` sequence number, `u32` step,
+//!   `u32` length of a JSON part (each side's stage and chart point, and what was
+//!   announced), the JSON, then per side a `u8` mode and `u32 n` (households), and
+//!   for mode 0 (full) `n` × 2 state bytes ([`super::session::flag`] bits; trust and
+//!   awareness in 16 levels each), for mode 1 (changes) `u32 k` and `k` × (`u32`
+//!   household, its 2 state bytes): the households whose state changed since the
+//!   frame numbered one less ([`Frames`]).
 //!
-//! All integers are little-endian. A frame is complete in itself: a page that missed
-//! frames loses nothing but the chart points between, which the next `hello` brings.
+//! All integers are little-endian. A page that missed a frame ignores changes until
+//! the next full frame; the server sends one, after a fresh `hello`, to a page that
+//! fell behind.
 
 use super::settings::{number, shown, whole};
 use serde_json::Value;
@@ -204,39 +208,93 @@ pub struct LayoutData {
     pub edges: Vec<(u32, u32)>,
 }
 
-/// Appends the frame message of the pair's current step: each side's stage and
-/// chart point, the announcements from number `said_from` on, and every household's
-/// state bytes.
-pub fn frame_message(
-    pair: &mut super::session::Pair<'_>,
-    epoch: u32,
-    said_from: usize,
-    out: &mut Vec<u8>,
-) {
-    let now = pair.now();
-    let point = pair.history().last().copied();
-    let said = pair.announcements().get(said_from..).unwrap_or(&[]);
-    let json = serde_json::json!({
-        "now": now.iter().map(|s| serde_json::json!({
-            "stage": s.stage.number(),
-            "since": s.since,
-            "present": s.present,
-            "members": round3(s.metrics.members),
-            "awareness": round3(s.metrics.mean_awareness),
-        })).collect::<Vec<_>>(),
-        "p": point.map(|p| p.map(point_array)),
-        "said": said,
-    })
-    .to_string();
-    out.push(b'F');
-    put_u32(out, epoch);
-    put_u32(out, pair.step());
-    put_u32(out, json.len() as u32);
-    out.extend_from_slice(json.as_bytes());
-    for side in 0..2 {
-        let n = pair.village(side).households.len();
-        put_u32(out, n as u32);
-        pair.encode(side, out);
+/// The frames of one pair of runs as sent to the pages: each frame carries the
+/// households' state bytes in full (a keyframe) or only those that changed since the
+/// frame before, whichever is smaller.
+#[derive(Debug, Clone, Default)]
+pub struct Frames {
+    seq: u32,
+    last: [Vec<u8>; 2],
+    cur: Vec<u8>,
+}
+
+impl Frames {
+    /// No frame sent yet: the next one is a keyframe.
+    pub fn new() -> Frames {
+        Frames::default()
+    }
+
+    /// Appends the frame message of the pair's current step to `out`: each side's
+    /// stage and chart point, the announcements from number `said_from` on, and the
+    /// households' state, in full when `key` (or when there is no frame before).
+    pub fn message(
+        &mut self,
+        pair: &mut super::session::Pair<'_>,
+        epoch: u32,
+        said_from: usize,
+        key: bool,
+        out: &mut Vec<u8>,
+    ) {
+        let now = pair.now();
+        let point = pair.history().last().copied();
+        let said = pair.announcements().get(said_from..).unwrap_or(&[]);
+        let json = serde_json::json!({
+            "now": now.iter().map(|s| serde_json::json!({
+                "stage": s.stage.number(),
+                "since": s.since,
+                "present": s.present,
+                "members": round3(s.metrics.members),
+                "awareness": round3(s.metrics.mean_awareness),
+            })).collect::<Vec<_>>(),
+            "p": point.map(|p| p.map(point_array)),
+            "said": said,
+        })
+        .to_string();
+        let key = key || self.seq == 0;
+        self.seq = self.seq.wrapping_add(1).max(1);
+        out.push(b'F');
+        put_u32(out, epoch);
+        put_u32(out, self.seq);
+        put_u32(out, pair.step());
+        put_u32(out, json.len() as u32);
+        out.extend_from_slice(json.as_bytes());
+        const B: usize = super::session::BYTES_PER_HOUSEHOLD;
+        for side in 0..2 {
+            self.cur.clear();
+            pair.encode(side, &mut self.cur);
+            let n = self.cur.len() / B;
+            let last = &self.last[side];
+            let changed = if key || last.len() != self.cur.len() {
+                usize::MAX
+            } else {
+                self.cur
+                    .chunks_exact(B)
+                    .zip(last.chunks_exact(B))
+                    .filter(|(a, b)| a != b)
+                    .count()
+            };
+            if changed.saturating_mul(4 + B) < n * B {
+                out.push(1);
+                put_u32(out, n as u32);
+                put_u32(out, changed as u32);
+                for (i, (a, b)) in self
+                    .cur
+                    .chunks_exact(B)
+                    .zip(last.chunks_exact(B))
+                    .enumerate()
+                {
+                    if a != b {
+                        put_u32(out, i as u32);
+                        out.extend_from_slice(a);
+                    }
+                }
+            } else {
+                out.push(0);
+                put_u32(out, n as u32);
+                out.extend_from_slice(&self.cur);
+            }
+            std::mem::swap(&mut self.last[side], &mut self.cur);
+        }
     }
 }
 

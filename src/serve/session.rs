@@ -349,8 +349,9 @@ pub mod flag {
     pub const LEADER: u8 = 128;
 }
 
-/// Bytes per household in a frame: flags, trust (0-255), awareness (0-255).
-pub const BYTES_PER_HOUSEHOLD: usize = 3;
+/// Bytes per household in a frame: the [`flag`] bits, then trust (high 4 bits) and
+/// awareness (low 4 bits), each in 16 levels from 0 to 1.
+pub const BYTES_PER_HOUSEHOLD: usize = 2;
 
 /// The two runs of a [`Setup`] under way.
 #[derive(Debug)]
@@ -474,7 +475,7 @@ impl<'a> Pair<'a> {
     }
 
     /// Appends the state of every household of a side, [`BYTES_PER_HOUSEHOLD`] bytes
-    /// each: the [`flag`] bits, trust and awareness (0 to 255).
+    /// each: the [`flag`] bits, then trust and awareness in 16 levels each.
     pub fn encode(&mut self, side: usize, out: &mut Vec<u8>) {
         let sim = &self.sims[side.min(1)];
         let h = &sim.village().households;
@@ -499,8 +500,7 @@ impl<'a> Pair<'a> {
                 | bit(h.member[i], flag::MEMBER)
                 | bit(h.leader[i], flag::LEADER);
             out.push(f);
-            out.push(unit_byte(h.trust[i]));
-            out.push(unit_byte(h.awareness[i]));
+            out.push(level(h.trust[i]) << 4 | level(h.awareness[i]));
         }
         if c.organizer_present {
             for &i in c.contacts() {
@@ -574,9 +574,9 @@ impl<'a> Pair<'a> {
     }
 }
 
-/// A value in [0, 1] as a byte.
-fn unit_byte(x: f32) -> u8 {
-    (x.clamp(0.0, 1.0) * 255.0).round() as u8
+/// A value in [0, 1] as one of 16 levels (0 to 15).
+fn level(x: f32) -> u8 {
+    (x.clamp(0.0, 1.0) * 15.0).round() as u8
 }
 
 /// Why a stage ended, in words.

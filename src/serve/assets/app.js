@@ -29,6 +29,8 @@
     connected: false,
     hellos: 0,
     frames: 0,
+    seq: 0,
+    bytes: 0,
     paints: 0,
     paintMs: 0,
     errors: [],
@@ -130,21 +132,58 @@
     return S.layouts[Math.min(side, S.layouts.length - 1)];
   }
 
+  // A frame: the households' state in full, or only what changed since the frame
+  // before (then it applies only if that frame was the last one taken).
+  let stale = 0;
   function onFrame(buf, dv) {
     const epoch = dv.getUint32(1, true);
     if (!S.hello || epoch !== S.epoch) return;
-    const step = dv.getUint32(5, true);
-    const jlen = dv.getUint32(9, true);
-    let o = 13;
+    const seq = dv.getUint32(5, true);
+    const step = dv.getUint32(9, true);
+    const jlen = dv.getUint32(13, true);
+    let o = 17;
     const info = JSON.parse(new TextDecoder().decode(new Uint8Array(buf, o, jlen)));
     o += jlen;
+    const parts = [];
     for (let side = 0; side < 2; side++) {
-      const n = dv.getUint32(o, true);
-      o += 4;
-      S.state[side] = new Uint8Array(buf, o, 3 * n);
-      o += 3 * n;
+      const mode = dv.getUint8(o);
+      const n = dv.getUint32(o + 1, true);
+      o += 5;
+      if (mode === 0) {
+        parts.push({ full: new Uint8Array(buf.slice(o, o + 2 * n)) });
+        o += 2 * n;
+      } else {
+        const k = dv.getUint32(o, true);
+        o += 4;
+        const st = S.state[side];
+        if (!st || st.length !== 2 * n || seq !== S.seq + 1) {
+          // A change to a state this page does not have: wait for a full frame.
+          if (++stale > 40) {
+            stale = 0;
+            send({ type: "hello" });
+          }
+          return;
+        }
+        parts.push({ at: o, k });
+        o += 6 * k;
+      }
     }
+    stale = 0;
+    parts.forEach((p, side) => {
+      if (p.full) {
+        S.state[side] = p.full;
+        return;
+      }
+      const st = S.state[side];
+      for (let j = 0, a = p.at; j < p.k; j++, a += 6) {
+        const i = dv.getUint32(a, true);
+        st[2 * i] = dv.getUint8(a + 4);
+        st[2 * i + 1] = dv.getUint8(a + 5);
+      }
+    });
+    S.seq = seq;
     S.frames++;
+    S.bytes += buf.byteLength;
     S.step = step;
     S.now = info.now;
     if (info.p) {
@@ -163,6 +202,7 @@
     S.step = h.step;
     S.steps = h.steps;
     S.history = h.history.slice();
+    S.seq = 0;
     S.said = [];
     S.now = h.now;
     $("log").innerHTML = "";
@@ -507,7 +547,7 @@
   function colourIndex(stage, f, trust, group) {
     switch (stage) {
       case 1:
-        return Math.min(7, Math.round((trust / 255) * 7));
+        return Math.min(7, Math.round((trust / 15) * 7));
       case 2:
         if (f & F.INTERVIEWED) return f & F.IDENTIFIED ? 2 : 1;
         return f & F.IDENTIFIED ? 3 : 0;
@@ -592,16 +632,16 @@
     g.drawImage(L.bg, 0, 0);
     const stage = stageOf(side);
     const pal = palette(stage);
-    const n = Math.min(L.n, st.length / 3);
+    const n = Math.min(L.n, st.length / 2);
     const r = Math.max(1.3 * dpr, Math.min(7 * dpr, (size / Math.sqrt(Math.max(1, n))) * 0.3));
     const paths = pal.map(() => new Path2D());
     const big = new Path2D();
     const rings = new Path2D();
     for (let i = 0; i < n; i++) {
-      const f = st[3 * i];
+      const f = st[2 * i];
       const x = ox + (L.xy[2 * i] / 65535) * size;
       const y = oy + (L.xy[2 * i + 1] / 65535) * size;
-      const ci = colourIndex(stage, f, st[3 * i + 1], L.groups[i]);
+      const ci = colourIndex(stage, f, st[2 * i + 1] >> 4, L.groups[i]);
       const p = paths[ci];
       const rr = (stage >= 5 && f & F.LEADER) ? r * 1.6 : r;
       if (L.marg[i]) {
@@ -811,7 +851,7 @@
     const st = S.state[hv.side];
     if (!L || !st) return;
     const i = hv.index;
-    const f = st[3 * i];
+    const f = st[2 * i];
     const g = S.hello.groups[L.groups[i]];
     const d = S.detail;
     const words = [];
@@ -824,7 +864,9 @@
     if (f & F.LEADER) words.push("a leader");
     else if (f & F.MEMBER) words.push("a member");
     let html = `<b>Household ${i}</b> · ${g ? esc(g.name) : ""}${L.marg[i] ? " (marginalized)" : ""}<br>`;
-    html += `trust in the organizer ${Math.round((st[3 * i + 1] / 255) * 100)}% · awareness ${Math.round((st[3 * i + 2] / 255) * 100)}%<br>`;
+    const trust = d ? d.trust : (st[2 * i + 1] >> 4) / 15;
+    const aware = d ? d.awareness : (st[2 * i + 1] & 15) / 15;
+    html += `trust in the organizer ${Math.round(trust * 100)}% · awareness ${Math.round(aware * 100)}%<br>`;
     if (d) {
       html += `resources ${d.resources.toFixed(1)} · access ${d.access.toFixed(2)} · ${d.ties} ties<br>`;
       html += `believes acting together works ${Math.round(d.efficacy * 100)}% · cares most about ${esc(d.issue)}<br>`;
