@@ -8,7 +8,8 @@
 //! and asks for a fresh `hello`. A change that needs the runs rebuilt (reset, a new
 //! village, a lesson, a setting) ends the current pair of runs and starts another,
 //! replayed to the same step when only a setting changed, under a new epoch number
-//! so that pages drop frames of the old one.
+//! so that pages drop frames of the old one. Were the model to panic, the pages are
+//! told and the driver starts again from the first village.
 
 use super::lessons::Lesson;
 use super::protocol::{self, Command, LayoutData, error, layout_message};
@@ -17,7 +18,7 @@ use super::settings::Settings;
 use axum::body::Bytes;
 use serde_json::json;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender, TrySendError};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -54,6 +55,7 @@ pub struct Hub {
     out: broadcast::Sender<Out>,
     layout: Mutex<(u32, Bytes)>,
     clients: AtomicU64,
+    ids: AtomicU32,
 }
 
 impl Hub {
@@ -67,16 +69,42 @@ impl Hub {
             out,
             layout: Mutex::new((0, Bytes::new())),
             clients: AtomicU64::new(0),
+            ids: AtomicU32::new(0),
         });
         let h = Arc::clone(&hub);
         std::thread::Builder::new()
             .name("kampung-village".into())
             .spawn(move || {
-                Driver::new(h, opts).run(rx, setup);
+                // Should the model ever fail, the pages are told and the village
+                // starts again, rather than the server going dead.
+                loop {
+                    let driver = Driver::new(Arc::clone(&h), opts.clone());
+                    let start = setup.clone();
+                    let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        driver.run(&rx, start)
+                    }));
+                    if run.is_ok() {
+                        return;
+                    }
+                    let _ = h.out.send(Out::Text(
+                        None,
+                        error(
+                            "the model failed on the server (a bug: please report it with what \
+                             you did last); the village starts again",
+                        )
+                        .into(),
+                    ));
+                }
             })
             .map_err(|e| super::note(&format!("error: could not start the village thread: {e}")))
             .ok();
         hub
+    }
+
+    /// A new epoch or layout number, never used before (also across restarts of the
+    /// driver).
+    fn next_id(&self) -> u32 {
+        self.ids.fetch_add(1, Ordering::Relaxed).wrapping_add(1)
     }
 
     /// A number for a newly connected page.
@@ -185,15 +213,15 @@ impl Driver {
         self.emit(Out::Text(to, text.into()));
     }
 
-    fn run(mut self, rx: Receiver<(ClientId, Command)>, mut setup: Setup) {
+    fn run(mut self, rx: &Receiver<(ClientId, Command)>, mut setup: Setup) {
         let mut replay_to = 0;
         loop {
-            self.epoch = self.epoch.wrapping_add(1);
+            self.epoch = self.hub.next_id();
             self.update_layout(&setup);
             let outcome = {
                 let mut pair = setup.start();
                 pair.advance_to(replay_to);
-                self.play(&mut pair, &rx)
+                self.play(&mut pair, rx)
             };
             match outcome {
                 Rebuild::Reset => replay_to = 0,
@@ -245,7 +273,7 @@ impl Driver {
                 }
             })
             .collect();
-        self.layout_id = self.layout_id.wrapping_add(1);
+        self.layout_id = self.hub.next_id();
         let msg = Bytes::from(layout_message(self.layout_id, &data));
         *self.hub.layout.lock().unwrap_or_else(|e| e.into_inner()) = (self.layout_id, msg);
         self.layout_seed = Some(key);
