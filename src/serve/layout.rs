@@ -34,7 +34,7 @@ pub fn village_layout(
 }
 
 /// Households of a large village laid out exactly, before the others join them.
-const SAMPLE: usize = 800;
+pub const SAMPLE: usize = 800;
 
 /// The layout of a large village: a sample of [`SAMPLE`] households laid out exactly
 /// with the ties among them; every other household then placed, breadth first
