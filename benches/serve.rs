@@ -35,7 +35,8 @@ fn sizes(n: usize, s: &Setup) {
         count += 1;
     }
     buf.clear();
-    frames.message(&mut pair, 1, 0, true, &mut buf);
+    let said = pair.announcements().len();
+    frames.message(&mut pair, 1, said, true, &mut buf);
     println!(
         "serve_frame/{n}: {count} frames, mean {} bytes a frame (a full frame: {} bytes)",
         total / count.max(1),

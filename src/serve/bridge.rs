@@ -5,7 +5,7 @@
 //! demo's comparison (the same pairing of seeds and strategies), and nothing in the
 //! crate depends on it.
 
-pub use crate::demo::{Change, Comparison, facilitation_name, stage_text, unit_name};
+pub use crate::demo::{Change, Comparison, EventKind, facilitation_name, stage_text, unit_name};
 pub use crate::error::{Error, Result};
 pub use crate::metrics::Metrics;
 pub use crate::model::Simulation;

@@ -15,11 +15,10 @@
 //! that connects late gets the whole story.
 
 use super::bridge::{
-    Change, Comparison, EndReason, Error, Metrics, Params, Result, Scenario, Simulation, Stage,
-    Village, rng_from_seed, stage_text,
+    Change, Comparison, EndReason, Error, EventKind, Metrics, Params, Result, Scenario, Simulation,
+    Stage, Village, rng_from_seed, stage_text,
 };
 use super::settings::{Settings, describe};
-use crate::demo::EventKind;
 use serde::Serialize;
 
 /// Which village: the left-hand (reference) one or the right-hand one.
