@@ -171,10 +171,12 @@ def main():
             page.click("#pause")
             time.sleep(0.5)
             box = page.locator("#net0").bounding_box()
-            page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+            # Near the top left of the village, so the hover box leaves the numbers in view.
+            x0, y0 = box["x"] + box["width"] * 0.38, box["y"] + box["height"] * 0.25
+            page.mouse.move(x0, y0)
             time.sleep(0.2)
             for dx in range(0, 120, 6):
-                page.mouse.move(box["x"] + box["width"] / 2 + dx, box["y"] + box["height"] / 2 + dx / 3)
+                page.mouse.move(x0 + dx, y0 + dx / 3)
                 if page.is_visible("#tip"):
                     break
             time.sleep(0.5)

@@ -719,7 +719,8 @@
     const g = c.getContext("2d");
     g.clearRect(0, 0, w, h);
     const H = S.history;
-    const steps = Math.max(1, S.steps);
+    // The weeks shown grow with the run, so that the first stages are not squeezed.
+    const steps = Math.max(1, Math.min(S.steps, Math.max(52, Math.ceil(H.length * 1.25))));
     let lo = 0;
     let hi = 1;
     for (const p of H) {
@@ -783,6 +784,12 @@
       H.forEach((p, t) => (t ? g.lineTo(x(t), y(p[s][k])) : g.moveTo(x(t), y(p[s][k]))));
       g.stroke();
     }
+    g.fillStyle = "#93a4b8";
+    g.textBaseline = "bottom";
+    g.textAlign = "left";
+    g.fillText(`${S.hello.unit} 0`, padL, h);
+    g.textAlign = "right";
+    g.fillText(`${steps}`, padL + pw, h);
     g.textAlign = "left";
     g.textBaseline = "top";
     g.fillStyle = SIDE_COLOURS[0];
