@@ -400,3 +400,14 @@ fn frames_of_changes_add_up_to_the_full_state_and_are_smaller() {
         "a keyframe always applies"
     );
 }
+
+#[test]
+fn a_bad_command_line_says_why_and_exits_with_2() {
+    let out = Process::new(env!("CARGO_BIN_EXE_kampung"))
+        .args(["serve", "--households", "1", "--port", "0"])
+        .output()
+        .expect("kampung runs");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.starts_with("error: --households"), "{err}");
+}

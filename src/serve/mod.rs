@@ -80,8 +80,19 @@ pub struct ServeArgs {
     pub paused: bool,
 }
 
-/// Runs `kampung serve` until the process is stopped.
+/// Runs `kampung serve` until the process is stopped. A problem of its own (a port
+/// in use, a bad `--households`) is printed as `error: ...` and exits with 2.
 pub fn run(a: ServeArgs) -> Result<ExitCode> {
+    match serve(a) {
+        Err(Error::Run(m)) => {
+            note(&format!("error: {m}"));
+            Ok(ExitCode::from(2))
+        }
+        other => other,
+    }
+}
+
+fn serve(a: ServeArgs) -> Result<ExitCode> {
     let file = a
         .scenario
         .clone()
