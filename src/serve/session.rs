@@ -631,8 +631,8 @@ fn announce(
             Some(s),
             format!("{village} skips {}", s.name()),
             format!(
-                "The organizer goes straight on without {}: watch what that changes.",
-                stage_text(s).title
+                "The organizer goes straight on without the {} stage: watch what that changes.",
+                s.name()
             ),
         ),
         EventKind::StageEnded(s, reason) => a(
