@@ -358,35 +358,35 @@ impl Driver {
         self.send_frame(pair, said, true);
         let mut next = Instant::now();
         loop {
-            let now = Instant::now();
+            // A step when one is due, before any command (a stream of commands must
+            // not hold the village up).
+            if self.playing && !pair.finished() && Instant::now() >= next {
+                let milestone = pair.advance().iter().any(|a| a.is_milestone());
+                self.send_frame(pair, said, false);
+                said = pair.announcements().len();
+                let tick = Duration::from_secs_f64(1.0 / self.speed.max(0.01));
+                next += tick;
+                let now = Instant::now();
+                if next + tick < now {
+                    next = now; // fell behind: do not rush to catch up
+                }
+                if milestone && self.hold {
+                    next = now + HOLD;
+                }
+                if pair.finished() {
+                    self.playing = false;
+                    self.tell(None, self.status(pair));
+                }
+                continue;
+            }
             let wait = if self.playing && !pair.finished() {
-                next.saturating_duration_since(now)
+                next.saturating_duration_since(Instant::now())
             } else {
                 Duration::from_secs(3600)
             };
             match rx.recv_timeout(wait) {
                 Err(RecvTimeoutError::Disconnected) => return Rebuild::Stop,
-                Err(RecvTimeoutError::Timeout) => {
-                    if !self.playing || pair.finished() {
-                        continue;
-                    }
-                    let milestone = pair.advance().iter().any(|a| a.is_milestone());
-                    self.send_frame(pair, said, false);
-                    said = pair.announcements().len();
-                    let tick = Duration::from_secs_f64(1.0 / self.speed.max(0.01));
-                    next += tick;
-                    let now = Instant::now();
-                    if next + tick < now {
-                        next = now; // fell behind: do not rush to catch up
-                    }
-                    if milestone && self.hold {
-                        next = now + HOLD;
-                    }
-                    if pair.finished() {
-                        self.playing = false;
-                        self.tell(None, self.status(pair));
-                    }
-                }
+                Err(RecvTimeoutError::Timeout) => {}
                 Ok((from, cmd)) => match cmd {
                     Command::Hello => {
                         if self.autoplay {
