@@ -411,3 +411,28 @@ fn a_bad_command_line_says_why_and_exits_with_2() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.starts_with("error: --households"), "{err}");
 }
+
+#[test]
+fn every_lesson_has_a_title_and_its_questions_for_the_room() {
+    let lessons = kampung::serve::lessons::list("scenarios/training".as_ref());
+    assert!(lessons.len() >= 8, "{} lessons", lessons.len());
+    for l in &lessons {
+        assert!(
+            l.title.starts_with("Training lesson"),
+            "{}: {}",
+            l.name,
+            l.title
+        );
+        let ask = l
+            .sections
+            .iter()
+            .find(|s| s.heading == "ASK THE ROOM BEFORE RUNNING IT")
+            .unwrap_or_else(|| panic!("{}: no questions", l.name));
+        assert!(ask.body.starts_with("- "), "{}: {}", l.name, ask.body);
+        assert!(
+            l.sections.iter().all(|s| !s.body.contains("cargo run")),
+            "{}: commands are left out",
+            l.name
+        );
+    }
+}
