@@ -170,15 +170,24 @@ def main():
             page.wait_for_function("Number(document.querySelector('#step').textContent) >= 140", timeout=60_000)
             page.click("#pause")
             time.sleep(0.5)
-            box = page.locator("#net0").bounding_box()
-            # Near the top left of the village, so the hover box leaves the numbers in view.
-            x0, y0 = box["x"] + box["width"] * 0.38, box["y"] + box["height"] * 0.25
-            page.mouse.move(x0, y0)
-            time.sleep(0.2)
-            for dx in range(0, 120, 6):
-                page.mouse.move(x0 + dx, y0 + dx / 3)
-                if page.is_visible("#tip"):
-                    break
+            # Point at a household near the top left of the village (so the hover box
+            # leaves the numbers in view), found from the layout the page drew.
+            x, y = page.evaluate(
+                """() => {
+                  const L = window.kampung.layouts[0], v = L.view;
+                  const r = document.querySelector('#net0').getBoundingClientRect();
+                  let best = 0, bd = Infinity;
+                  for (let i = 0; i < L.n; i++) {
+                    const dx = L.xy[2 * i] / 65535 - 0.35, dy = L.xy[2 * i + 1] / 65535 - 0.3;
+                    if (dx * dx + dy * dy < bd) { bd = dx * dx + dy * dy; best = i; }
+                  }
+                  return [r.left + (v.ox + L.xy[2 * best] / 65535 * v.size) / v.dpr,
+                          r.top + (v.oy + L.xy[2 * best + 1] / 65535 * v.size) / v.dpr];
+                }"""
+            )
+            page.mouse.move(x - 3, y - 3)
+            page.mouse.move(x, y)
+            page.wait_for_selector("#tip:not([hidden])", timeout=TIMEOUT)
             time.sleep(0.5)
             check(page.is_visible("#tip"), "hovering a household shows its state")
             page.screenshot(path=png)
