@@ -32,6 +32,7 @@
     seq: 0,
     bytes: 0,
     paints: 0,
+    playing: false,
     paintMs: 0,
     errors: [],
     hover: null,
@@ -222,6 +223,8 @@
   }
 
   function onStatus(m) {
+    S.playing = !!m.playing;
+    draw();
     $("play").classList.toggle("on", !!m.playing);
     $("pause").classList.toggle("on", !m.playing);
     $("hold").checked = !!m.hold;
@@ -418,6 +421,7 @@
 
   // ------------------------------------------------------------------ drawing
   let raf = 0;
+  let lastSlow = 0;
   function draw() {
     if (!raf) raf = requestAnimationFrame(paint);
   }
@@ -429,13 +433,17 @@
     const t0 = performance.now();
     const stepText = String(S.step);
     if ($("step").textContent !== stepText) $("step").textContent = stepText;
+    // The villages every frame; the charts and timelines at most ten times a second
+    // while playing (they move a pixel at a time), always when stopped.
+    const slow = t0 - lastSlow > 95 || !S.playing;
+    if (slow) lastSlow = t0;
     for (let side = 0; side < 2; side++) {
       paintStages(side);
-      paintTimeline(side);
+      if (slow) paintTimeline(side);
       paintVillage(side);
       paintFigures(side);
     }
-    paintCharts();
+    if (slow) paintCharts();
     S.paintMs += performance.now() - t0;
   }
 
