@@ -13,8 +13,9 @@
 //!    files in, and located errors ([`error`]).
 //! 3. [`experiment`]: running every run in parallel, the results store, output tables,
 //!    statistics and sensitivity analysis.
-//! 4. What shows results: [`report`] (an HTML page of a results folder) and [`demo`]
-//!    (the stages played in a terminal).
+//! 4. What shows results: [`report`] (an HTML page of a results folder), [`demo`]
+//!    (the stages played in a terminal) and [`serve`] (two villages live in a
+//!    browser).
 //!
 //! The `kampung` command line (`src/main.rs`) only parses arguments and wires these
 //! together.
@@ -44,6 +45,8 @@ pub mod experiment;
 pub mod demo;
 #[cfg(feature = "full")]
 pub mod report;
+#[cfg(feature = "full")]
+pub mod serve;
 
 #[cfg(feature = "full")]
 pub use error::{Diagnostic, Error, Result};

@@ -111,6 +111,9 @@ enum Command {
     /// Play one village through the five stages in the terminal, beside the same
     /// village with a stage skipped or another facilitation style, for a room to watch.
     Demo(kampung::demo::cli::DemoArgs),
+    /// Serve a page that plays the village live in a browser, beside the same
+    /// village with the settings a trainer changes (offline: everything is embedded).
+    Serve(kampung::serve::ServeArgs),
     /// Write one self-contained HTML page of a results folder's charts (opens offline).
     Report {
         /// The results folder (made by `kampung run`).
@@ -166,6 +169,7 @@ fn main() -> ExitCode {
             quiet,
         } => merge(&shards, &out, scenario, force, quiet),
         Command::Demo(args) => kampung::demo::cli::run(args),
+        Command::Serve(args) => kampung::serve::run(args),
         Command::Report { dir, out, scenario } => {
             let out = out.unwrap_or_else(|| dir.join("report.html"));
             kampung::report::write_report(&dir, &out, scenario.as_deref()).map(|p| {

@@ -98,6 +98,12 @@ impl Community {
         &self.attendees
     }
 
+    /// The households the organizers contacted in their latest step of work (empty
+    /// before the first; unchanged once they have left).
+    pub fn contacts(&self) -> &[u32] {
+        &self.batch
+    }
+
     /// The community before any organizer arrives.
     pub fn new(n: usize) -> Community {
         Community {
