@@ -17,6 +17,11 @@
 //! ties and the rule's buffer, by heap capacity) of 100 000-household villages at mean
 //! degree 10.
 //!
+//! - `contagion_run`: a whole contagion-only run to its fixed point from the same
+//!   state (100 000 households, mean degree 10), by full scans (`full_scan`) and by
+//!   re-evaluating only households tied to the last step's joiners (`frontier`);
+//!   the two give the same result at every step (a unit test checks it).
+//!
 //! Run with `cargo bench --bench threshold`; see `docs/performance.md`.
 
 use criterion::{BatchSize, BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
@@ -121,5 +126,40 @@ fn memory(_: &mut Criterion) {
     }
 }
 
-criterion_group!(benches, memory, by_households, by_degree);
+fn contagion_run(c: &mut Criterion) {
+    let mut g = c.benchmark_group("contagion_run");
+    g.sample_size(10)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(3));
+    let n = 100_000;
+    let s = setup(n, 10.0);
+    let mut rule = ThresholdRule::new(n);
+    for frontier in [false, true] {
+        let name = if frontier { "frontier" } else { "full_scan" };
+        g.bench_function(BenchmarkId::new(name, n), |b| {
+            b.iter_batched_ref(
+                || s.participating.clone(),
+                |p| {
+                    rule.reset_frontier();
+                    let mut steps = 0;
+                    loop {
+                        let joined = if frontier {
+                            rule.step_frontier(&s.network, &s.threshold, p)
+                        } else {
+                            rule.step(&s.network, &s.threshold, p, None)
+                        };
+                        steps += 1;
+                        if joined == 0 || steps == 1000 {
+                            break black_box(steps);
+                        }
+                    }
+                },
+                BatchSize::LargeInput,
+            )
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, memory, by_households, by_degree, contagion_run);
 criterion_main!(benches);

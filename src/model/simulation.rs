@@ -181,12 +181,20 @@ impl<'p> Simulation<'p> {
         }
         let h = &mut self.village.households;
         if p.participation.enabled && self.community.action.is_none() {
-            self.rule.step(
-                &self.village.network,
-                &h.threshold,
-                &mut h.participating,
-                None,
-            );
+            if p.organizer.enabled {
+                self.rule.step(
+                    &self.village.network,
+                    &h.threshold,
+                    &mut h.participating,
+                    None,
+                );
+            } else {
+                // Contagion alone: nothing but the rule changes who takes part, the
+                // thresholds or the ties, so only households tied to last step's
+                // joiners need a look (the same result as the full scan).
+                self.rule
+                    .step_frontier(&self.village.network, &h.threshold, &mut h.participating);
+            }
         }
         self.step += 1;
     }
