@@ -559,18 +559,31 @@ const KEY_FIELDS: [&str; 6] = ["run", "strategy", "point", "replicate", "seed", 
 
 /// One run's part file: a header line
 /// `#kampung-part run=I strategy=K point=P replicate=R seed=S sha256=HEX TABLE=BYTES ...`
-/// giving the run it holds, the SHA-256 of its body and the length of each table's
-/// rows; the rows of each table in that order (the body); and the trailer line.
+/// giving the run it holds, a SHA-256 and the length of each table's rows; the rows
+/// of each table in that order (the body); and the trailer line. The SHA-256 is of
+/// the header without its `sha256=` word, a line end, and the body: it covers the
+/// run key and the section lengths as well as the rows.
 /// Lengths rather than markers keep any text in the rows safe; the key and the
 /// checksum let `merge` and `--resume` refuse a part copied, swapped or edited.
 #[derive(Debug)]
 pub struct Part<'a> {
     /// Run index, strategy, point, replicate and seed, as the header gives them.
     pub key: [u64; 5],
-    /// The header's SHA-256 of the body, in hex.
+    /// The header's SHA-256, in hex.
     pub sha256: &'a str,
     sections: Vec<(&'a str, &'a [u8])>,
+    /// The header without its `sha256=` word.
+    signed_head: String,
     body: &'a [u8],
+}
+
+/// The checksum of a part: SHA-256 of `head`, a line end and `body`.
+fn part_sha256(head: &str, body: &[u8]) -> String {
+    let mut all = Vec::with_capacity(head.len() + 1 + body.len());
+    all.extend_from_slice(head.as_bytes());
+    all.push(b'\n');
+    all.extend_from_slice(body);
+    crate::scenario::sha256_hex(&all)
 }
 
 impl<'a> Part<'a> {
@@ -585,20 +598,14 @@ impl<'a> Part<'a> {
             .iter()
             .map(|(t, b)| format!("{}={}", t.name(), b.len()))
             .collect();
-        let mut bytes = Vec::with_capacity(size + 512);
-        bytes.extend_from_slice(
-            format!(
-                "{PART_HEADER} run={} strategy={} point={} replicate={} seed={} sha256={} {}\n",
-                spec.index,
-                spec.strategy,
-                spec.point,
-                spec.replicate,
-                spec.seed,
-                crate::scenario::sha256_hex(&body),
-                lens.join(" ")
-            )
-            .as_bytes(),
+        let key = format!(
+            "run={} strategy={} point={} replicate={} seed={}",
+            spec.index, spec.strategy, spec.point, spec.replicate, spec.seed
         );
+        let lens = lens.join(" ");
+        let sha = part_sha256(&format!("{PART_HEADER} {key} {lens}"), &body);
+        let mut bytes = Vec::with_capacity(size + 512);
+        bytes.extend_from_slice(format!("{PART_HEADER} {key} sha256={sha} {lens}\n").as_bytes());
         bytes.extend_from_slice(&body);
         bytes.extend_from_slice(TRAILER.as_bytes());
         bytes
@@ -623,6 +630,7 @@ impl<'a> Part<'a> {
         }
         let mut key = [0u64; 5];
         let mut sha256 = "";
+        let mut signed: Vec<&str> = vec![PART_HEADER];
         for (k, field) in KEY_FIELDS.iter().enumerate() {
             let w = words.next().unwrap_or("");
             let v = w
@@ -633,15 +641,24 @@ impl<'a> Part<'a> {
                 key[k] = v
                     .parse()
                     .map_err(|_| format!("header's `{field}` is not a whole number"))?;
+                signed.push(w);
             } else {
                 sha256 = v;
             }
         }
-        let mut sections = Vec::new();
+        let mut sections: Vec<(&str, &[u8])> = Vec::new();
         for w in words {
+            signed.push(w);
             let (name, len) = w
                 .split_once('=')
                 .ok_or("header has a malformed section length")?;
+            if !Table::ALL.iter().any(|t| t.name() == name)
+                || sections.iter().any(|(n, _)| *n == name)
+            {
+                return Err(format!(
+                    "header names an unknown or repeated table `{name}`"
+                ));
+            }
             let len: usize = len
                 .parse()
                 .map_err(|_| "header has a malformed section length")?;
@@ -658,6 +675,7 @@ impl<'a> Part<'a> {
             key,
             sha256,
             sections,
+            signed_head: signed.join(" "),
             body,
         })
     }
@@ -688,7 +706,7 @@ impl<'a> Part<'a> {
                 want[4]
             ));
         }
-        if crate::scenario::sha256_hex(self.body) != self.sha256 {
+        if part_sha256(&self.signed_head, self.body) != self.sha256 {
             return Err("its contents do not match its checksum (edited or damaged)".into());
         }
         Ok(())
