@@ -49,6 +49,11 @@ pub(crate) fn plan(file: &Path, threads: Option<usize>, show: usize) -> Result<E
         threads,
         human_bytes(in_flight)
     );
+    println!(
+        "disk: about {} of tables in the results folder (as much again in part files \
+         while the runs are under way)",
+        human_bytes(s.disk_estimate() as usize)
+    );
     if let Some(sp) = &s.sensitivity {
         let k = sp.ranges(&s.sweep).len();
         let mut runs: Vec<_> = analysis::sensitivity_runs(sp, k, s.replicates)
