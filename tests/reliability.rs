@@ -674,6 +674,19 @@ fn text_from_files_is_escaped_and_error_lists_are_capped() {
     std::fs::write(&hh, many).unwrap();
     let e = refused(d, &["validate", "real-data.toml"], 1, "nobody");
     assert!(e.lines().count() <= 21, "{} lines:\n{e}", e.lines().count());
+    assert!(e.contains("more problems not shown"), "{e}");
+    // Names that later reach the terminal in progress lines and tables (strategy,
+    // group) may not hold control characters; the refusal shows them escaped.
+    std::fs::write(d.join("ctl.toml"), "[strategies.\"a\\u001b[31mb\"]\n").unwrap();
+    let e = refused(d, &["validate", "ctl.toml"], 1, "control characters");
+    assert!(!e.contains('\x1b') && e.contains("\\u{1b}"), "{e}");
+    std::fs::write(
+        d.join("ctl.toml"),
+        "[[population.groups]]\nname = \"x\\ny\"\nshare = 1\n",
+    )
+    .unwrap();
+    let e = refused(d, &["validate", "ctl.toml"], 1, "control characters");
+    assert!(e.lines().count() == 1, "{e}");
 }
 
 /// Repro 10: a missing scenario file exited 1 where the README says 2; `sensitivity`

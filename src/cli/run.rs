@@ -35,7 +35,7 @@ pub(crate) fn run(a: RunArgs) -> Result<ExitCode, Error> {
     }
     if !a.quiet {
         for r in &s.repairs {
-            eprintln!("note: repaired {r}");
+            eprintln!("note: repaired {}", kampung::error::escape(r));
         }
     }
     let threads = super::limits::threads_of(a.threads)?;

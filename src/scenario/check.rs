@@ -86,12 +86,12 @@ pub(super) fn check_meta(m: &Meta) -> Vec<Problem> {
         );
     }
     if let Some(n) = &m.name
-        && (n.is_empty() || n.contains(['/', '\\', '\0']))
+        && (n.is_empty() || n.contains(['/', '\\', '\0']) || n.chars().any(char::is_control))
     {
         c.bad(
             "scenario.name",
             "not a usable name",
-            "a non-empty name without slashes",
+            "a non-empty name without slashes or control characters",
         );
     }
     c.out
@@ -124,11 +124,11 @@ pub(super) fn check_params(p: &Params, out: &OutputParams) -> Vec<Problem> {
         );
     }
     for (i, name) in pop.issues.iter().enumerate() {
-        if name.is_empty() || pop.issues[..i].contains(name) {
+        if name.is_empty() || pop.issues[..i].contains(name) || name.chars().any(char::is_control) {
             c.bad(
                 &format!("population.issues[{i}]"),
-                format!("issue name `{name}` is empty or repeated"),
-                "distinct non-empty names",
+                format!("issue name `{name}` is empty, repeated or holds control characters"),
+                "distinct non-empty names without control characters",
             );
         }
     }
@@ -146,11 +146,17 @@ pub(super) fn check_params(p: &Params, out: &OutputParams) -> Vec<Problem> {
     let mut share_sum = 0.0;
     for (i, g) in pop.groups.iter().enumerate() {
         let at = format!("population.groups[{i}]");
-        if g.name.is_empty() || pop.groups[..i].iter().any(|h| h.name == g.name) {
+        if g.name.is_empty()
+            || pop.groups[..i].iter().any(|h| h.name == g.name)
+            || g.name.chars().any(char::is_control)
+        {
             c.bad(
                 &format!("{at}.name"),
-                format!("group name `{}` is empty or repeated", g.name),
-                "distinct non-empty names",
+                format!(
+                    "group name `{}` is empty, repeated or holds control characters",
+                    g.name
+                ),
+                "distinct non-empty names without control characters",
             );
         }
         c.range(&format!("{at}.share"), g.share, 0.0, 1e12);

@@ -25,8 +25,9 @@ pub const MIN_WEIGHT: f64 = 1e-30;
 /// that absolute scale.
 pub const MAX_WEIGHT: f64 = 1e30;
 
-/// Loading stops collecting problems after this many.
-pub const MAX_DIAGNOSTICS: usize = 20;
+/// Loading stops collecting problems after this many. The command line shows at
+/// most 20 of a file's problems and counts the rest ("K more problems not shown").
+pub const MAX_DIAGNOSTICS: usize = 1000;
 
 const HOUSEHOLD_COLUMNS: &[&str] = &[
     "id",

@@ -293,6 +293,14 @@ impl Scenario {
                         ));
                         continue;
                     };
+                    if name.chars().any(char::is_control) {
+                        diags.push(idx.diag(
+                            &at,
+                            true,
+                            "a strategy name must not hold control characters",
+                            Some("a name of letters, digits, `_` or `-`".into()),
+                        ));
+                    }
                     let mut over = over.clone();
                     let description = match over.remove("description") {
                         None => String::new(),
