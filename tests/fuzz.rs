@@ -2,11 +2,13 @@
 //! data-file readers and part-file parsing never panic on any input, and merge and
 //! resume never accept parts that were permuted, duplicated, truncated or corrupted.
 //!
-//! Bounded for CI: 64 cases a property by default (a few seconds). A longer run sets
-//! `PROPTEST_CASES`, for example about ten minutes:
+//! Bounded for CI: 64 cases a property by default, 12 for the merge property (a few
+//! seconds). A longer run sets `PROPTEST_CASES` (docs/reliability.md), for example
+//! about eight minutes in all:
 //!
 //! ```sh
-//! PROPTEST_CASES=20000 cargo test --release --test fuzz
+//! PROPTEST_CASES=20000 cargo test --release --test fuzz -- --skip merge
+//! PROPTEST_CASES=200 cargo test --release --test fuzz merge
 //! ```
 
 use kampung::Scenario;
