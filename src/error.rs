@@ -21,19 +21,37 @@ pub struct Diagnostic {
     pub allowed: Option<String>,
 }
 
+/// Makes text from a file safe to show on a terminal, on one line: control
+/// characters (escape sequences, line ends, tabs, …) and the characters that reorder
+/// text (bidirectional overrides) are shown as Rust escapes (`\u{1b}`, `\n`), and
+/// a backslash is shown doubled only where it could be mistaken for one of those.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        let reorders = matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+        if c.is_control() || reorders {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 impl fmt::Display for Diagnostic {
+    /// One line, with everything that came from a file escaped ([`escape`]).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.line > 0 {
-            write!(f, "{}:{}:{}: ", self.file, self.line, self.column)?;
+            write!(f, "{}:{}:{}: ", escape(&self.file), self.line, self.column)?;
         } else {
-            write!(f, "{}: ", self.file)?;
+            write!(f, "{}: ", escape(&self.file))?;
         }
         if !self.key.is_empty() {
-            write!(f, "`{}`: ", self.key)?;
+            write!(f, "`{}`: ", escape(&self.key))?;
         }
-        f.write_str(&self.message)?;
+        f.write_str(&escape(&self.message))?;
         if let Some(a) = &self.allowed {
-            write!(f, " (allowed: {a})")?;
+            write!(f, " (allowed: {})", escape(a))?;
         }
         Ok(())
     }
@@ -76,15 +94,25 @@ impl fmt::Display for Error {
                 }
                 Ok(())
             }
-            Error::Io { path, source } => write!(f, "{}: {source}", path.display()),
+            Error::Io { path, source } => write!(
+                f,
+                "{}: {}",
+                escape(&path.display().to_string()),
+                escape(&source.to_string())
+            ),
             Error::OutputExists(p) => write!(
                 f,
                 "{}: output folder exists and is not empty (use --force to write into it, \
                  or --out to choose another)",
-                p.display()
+                escape(&p.display().to_string())
             ),
-            Error::Csv { path, source } => write!(f, "{}: {source}", path.display()),
-            Error::Run(m) => write!(f, "run failed: {m}"),
+            Error::Csv { path, source } => write!(
+                f,
+                "{}: {}",
+                escape(&path.display().to_string()),
+                escape(&source.to_string())
+            ),
+            Error::Run(m) => write!(f, "run failed: {}", escape(m)),
         }
     }
 }

@@ -172,10 +172,20 @@ fn main() -> ExitCode {
         Command::Serve(args) => kampung::serve::run(args),
         Command::Report { dir, out, scenario } => {
             let out = out.unwrap_or_else(|| dir.join("report.html"));
-            kampung::report::write_report(&dir, &out, scenario.as_deref()).map(|p| {
-                println!("report written to {}", p.display());
-                ExitCode::SUCCESS
-            })
+            match kampung::report::write_report(&dir, &out, scenario.as_deref()) {
+                Ok(p) => {
+                    println!("report written to {}", p.display());
+                    Ok(ExitCode::SUCCESS)
+                }
+                // Whatever is wrong with a results folder (missing, unreadable or
+                // malformed files) is one kind of fault: status 2. Only a scenario
+                // file given with --scenario can be invalid input (status 1).
+                Err(Error::Invalid(ds)) if !ds.iter().all(|d| scenario_given(&scenario, d)) => {
+                    report(&Error::Invalid(ds));
+                    return ExitCode::from(2);
+                }
+                Err(e) => Err(e),
+            }
         }
     };
     match result {
@@ -190,9 +200,49 @@ fn main() -> ExitCode {
     }
 }
 
+/// Whether diagnostic `d` is about the scenario file given to `report --scenario`.
+fn scenario_given(scenario: &Option<PathBuf>, d: &kampung::error::Diagnostic) -> bool {
+    scenario
+        .as_ref()
+        .is_some_and(|s| d.file == s.display().to_string())
+}
+
+/// Most problems shown for one file; the rest are counted.
+const MAX_SHOWN_PER_FILE: usize = 20;
+
+/// Prints an error on standard error, one `error:` line per problem. Everything
+/// from a file is escaped (see [`kampung::error::escape`]), so no text in a file can
+/// start a line of its own, and at most [`MAX_SHOWN_PER_FILE`] problems are shown
+/// for a file, followed by a count of the rest.
 fn report(e: &Error) {
-    for line in e.to_string().lines() {
-        eprintln!("error: {line}");
+    match e {
+        Error::Invalid(ds) => {
+            let mut shown: Vec<(&str, usize)> = Vec::new();
+            for d in ds {
+                let k = match shown.iter().position(|(f, _)| *f == d.file) {
+                    Some(k) => k,
+                    None => {
+                        shown.push((&d.file, 0));
+                        shown.len() - 1
+                    }
+                };
+                shown[k].1 += 1;
+                if shown[k].1 <= MAX_SHOWN_PER_FILE {
+                    eprintln!("error: {d}");
+                }
+            }
+            for (f, n) in shown {
+                if n > MAX_SHOWN_PER_FILE {
+                    eprintln!(
+                        "error: {}: {} more problems not shown",
+                        kampung::error::escape(f),
+                        n - MAX_SHOWN_PER_FILE
+                    );
+                }
+            }
+        }
+        // One line: the Display of every other error escapes what came from outside.
+        _ => eprintln!("error: {e}"),
     }
 }
 
@@ -210,30 +260,31 @@ fn describe(s: &Scenario) -> String {
     )
 }
 
+/// Checks each file; the exit status is the worst of the files': 2 if any file
+/// cannot be read, else 1 if any is invalid, else 0.
 fn validate(files: &[PathBuf]) -> Result<ExitCode, Error> {
-    let mut bad = 0;
+    let mut worst = 0u8;
     for f in files {
         match Scenario::from_file(f) {
             Ok(s) => {
                 println!(
                     "{}: ok: scenario `{}`, {}",
                     f.display(),
-                    s.name,
+                    kampung::error::escape(&s.name),
                     describe(&s)
                 );
                 for r in &s.repairs {
-                    println!("  repaired: {r}");
+                    println!("  repaired: {}", kampung::error::escape(r));
                 }
             }
             Err(e) => {
                 report(&e);
-                bad += 1;
+                worst = worst.max(match e {
+                    Error::Invalid(_) => 1,
+                    _ => 2,
+                });
             }
         }
     }
-    Ok(if bad == 0 {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
-    })
+    Ok(ExitCode::from(worst))
 }

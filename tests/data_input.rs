@@ -171,7 +171,7 @@ fn household_cells_are_checked_and_located() {
         3,
         "resources",
         "bad value `lots`",
-        "a number ≥ 0",
+        "0, or a number in [1e-30, 1e15]",
     );
     // Out-of-range threshold: line 3, column 4.
     Case::new(
@@ -186,14 +186,28 @@ fn household_cells_are_checked_and_located() {
         "source,target\n1,2\n",
         "",
     )
-    .expect("h.csv", 2, 3, "resources", "bad value `-5`", "a number ≥ 0");
+    .expect(
+        "h.csv",
+        2,
+        3,
+        "resources",
+        "bad value `-5`",
+        "0, or a number in [1e-30, 1e15]",
+    );
     // Empty required cell.
     Case::new(
         &households_with("1,landed,,0.2\n2,landless,3,0.1\n"),
         "source,target\n1,2\n",
         "",
     )
-    .expect("h.csv", 2, 3, "resources", "empty cell", "a number ≥ 0");
+    .expect(
+        "h.csv",
+        2,
+        3,
+        "resources",
+        "empty cell",
+        "0, or a number in [1e-30, 1e15]",
+    );
     // A repeated id names the line where it was first used.
     Case::new(
         &households_with("1,landed,5,0.2\n2,landless,3,0.1\n1,landed,4,0.3\n"),
@@ -371,7 +385,7 @@ fn tie_cells_are_checked_and_located() {
         3,
         "weight",
         "bad weight `heavy`",
-        "a number > 0",
+        "a number in [1e-30, 1e30]",
     );
     Case::new(HH, "source,target,weight\n1,2,-1\n", "").expect(
         "e.csv",
@@ -379,7 +393,7 @@ fn tie_cells_are_checked_and_located() {
         3,
         "weight",
         "bad weight `-1`",
-        "a number > 0",
+        "a number in [1e-30, 1e30]",
     );
     // Missing and misspelt columns.
     Case::new(HH, "source\n1\n", "").expect(
@@ -579,7 +593,7 @@ fn lines_after_blank_and_comment_lines_are_located_on_their_own_line() {
         3,
         "resources",
         "bad value `lots`",
-        "a number ≥ 0",
+        "0, or a number in [1e-30, 1e15]",
     );
     Case::new(
         &households_with("1,landed,5,0.2\n2,landless,3,0.1\n"),

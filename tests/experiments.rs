@@ -577,12 +577,12 @@ fn bad_table_cells_are_located_in_the_csv_file_or_at_the_table_key() {
         "{err}"
     );
 
-    // Values of the wrong type or out of range for the parameter: located at the
-    // `table` key, naming the point and the parameter.
-    let table_key = position(&t, "\"points.csv\"");
+    // Values of the wrong type or out of range for the parameter: located in the CSV
+    // too, at the point's line and the parameter's column, naming the point (issue
+    // 14: they used to be located at the scenario's `table` key).
     std::fs::write(&csv, format!("{header}4,0.2\n7,abc\n")).unwrap();
     let err = rejected(&f);
-    let l = at(&err, &f, table_key);
+    let l = at(&err, &csv, (3, 2));
     assert!(
         l[0].contains("`organizer.push`")
             && l[0].contains("design point 1 (contacts_per_step=7;push=abc)")
@@ -592,7 +592,7 @@ fn bad_table_cells_are_located_in_the_csv_file_or_at_the_table_key() {
     );
     std::fs::write(&csv, format!("{header}4,0.2\n0,0.5\n")).unwrap();
     let err = rejected(&f);
-    let l = at(&err, &f, table_key);
+    let l = at(&err, &csv, (3, 1));
     assert!(
         l[0].contains("`organizer.contacts_per_step`")
             && l[0].contains("design point 1 (contacts_per_step=0;push=0.5): 0 is out of range")

@@ -827,7 +827,7 @@ fn a_scenario_file_that_moved_leaves_the_network_out_but_not_the_report() {
     ]);
     assert_eq!(
         o.status.code(),
-        Some(1),
+        Some(2),
         "{}",
         String::from_utf8_lossy(&o.stderr)
     );
@@ -843,6 +843,9 @@ fn report_error(dir: &Path) -> (Option<i32>, String) {
     )
 }
 
+/// Every fault of a results folder (missing, unreadable, malformed) exits with the
+/// same status, 2 (issue 14: `report` used to exit 1 for a missing column and 2 for
+/// a ragged row).
 #[test]
 fn bad_folders_are_clear_errors_not_panics() {
     let (tmp, out) = results();
@@ -872,7 +875,7 @@ fn bad_folders_are_clear_errors_not_panics() {
             }
         }
         let (code, err) = report_error(&copy);
-        assert_eq!(code, Some(1), "{file}: {err}");
+        assert_eq!(code, Some(2), "{file}: {err}");
         assert!(
             err.contains(file) && err.contains("missing"),
             "{file}: {err}"
@@ -897,7 +900,7 @@ fn bad_folders_are_clear_errors_not_panics() {
     lines[3] = cells.join(",");
     std::fs::write(out.join("runs.csv"), lines.join("\n") + "\n").unwrap();
     let (code, err) = report_error(&out);
-    assert_eq!(code, Some(1));
+    assert_eq!(code, Some(2));
     assert!(
         err.contains(&format!(
             "runs.csv:4:{column}: `final.capacity`: `lots` is not a number"
@@ -915,20 +918,20 @@ fn bad_folders_are_clear_errors_not_panics() {
     // A missing column.
     std::fs::write(out.join("runs.csv"), "scenario,strategy\ntiny,full\n").unwrap();
     let (code, err) = report_error(&out);
-    assert_eq!(code, Some(1));
+    assert_eq!(code, Some(2));
     assert!(err.contains("`replicate`: missing column"), "{err}");
 
     // No runs at all.
     std::fs::write(out.join("runs.csv"), header.to_string() + "\n").unwrap();
     let (code, err) = report_error(&out);
-    assert_eq!(code, Some(1));
+    assert_eq!(code, Some(2));
     assert!(err.contains("has no runs"), "{err}");
 
     // A manifest that is not JSON.
     std::fs::write(out.join("runs.csv"), runs).unwrap();
     std::fs::write(out.join("manifest.json"), "{ not json").unwrap();
     let (code, err) = report_error(&out);
-    assert_eq!(code, Some(1));
+    assert_eq!(code, Some(2));
     assert!(
         err.contains("manifest.json:1:") && err.contains("not valid JSON"),
         "{err}"

@@ -305,21 +305,27 @@ fn merge_refuses_missing_shards_and_other_plans() {
     assert!(!dir.path().join("m2/runs.csv").exists());
 }
 
-/// A fourth strategy whose resources are so large they overflow to infinity: every
-/// one of its runs is a numerical blow-up.
-const BLOWUP: &str = r#"[strategies.blowup]
-[[strategies.blowup.population.groups]]
-name = "everyone"
-share = 1.0
-resources = { dist = "lognormal", median = 1e300, sigma = 1.0 }
-"#;
+/// A fourth strategy, every one of whose runs fails. Input that validates no longer
+/// blows up (resources of 1e300 are refused, issue 14), so the failure is injected:
+/// `kampung` records the runs of the strategy named by `KAMPUNG_FAIL_STRATEGY` as
+/// numerical blow-ups.
+const BLOWUP: &str = "[strategies.blowup]\n";
+
+/// `kampung args` with the runs of strategy `blowup` failing.
+fn kampung_failing(args: &[&str]) -> std::process::Output {
+    Command::new(BIN)
+        .args(args)
+        .env("KAMPUNG_FAIL_STRATEGY", "blowup")
+        .output()
+        .unwrap()
+}
 
 #[test]
 fn failed_runs_are_recorded_and_the_sweep_goes_on() {
     let dir = tempfile::tempdir().unwrap();
     let file = scenario(dir.path(), BLOWUP);
     let out = dir.path().join("out");
-    let r = kampung(&[
+    let r = kampung_failing(&[
         "run",
         file.to_str().unwrap(),
         "--out",
@@ -358,7 +364,7 @@ fn a_shard_with_failed_runs_says_so_and_merges_with_them_listed() {
     let (s0, s1) = (dir.path().join("s0"), dir.path().join("s1"));
     // Shard 0 holds none of the failures and succeeds; shard 1 says its runs failed.
     for (shard, out, code) in [("0/2", &s0, 0), ("1/2", &s1, 3)] {
-        let r = kampung(&[
+        let r = kampung_failing(&[
             "run",
             f,
             "--out",
@@ -376,7 +382,7 @@ fn a_shard_with_failed_runs_says_so_and_merges_with_them_listed() {
         );
     }
     let m = dir.path().join("m");
-    let r = kampung(&[
+    let r = kampung_failing(&[
         "merge",
         "--out",
         m.to_str().unwrap(),

@@ -6,7 +6,8 @@ use super::*;
 pub(crate) fn plan(file: &Path, threads: Option<usize>, show: usize) -> Result<ExitCode, Error> {
     let s = Scenario::from_file(file)?;
     let specs = runner::plan(&s);
-    let threads = threads.unwrap_or_else(rayon::current_num_threads).max(1);
+    let threads = super::limits::threads_of(threads)?;
+    super::limits::check_memory(&s, threads)?;
     println!(
         "scenario `{}` ({}): {}",
         s.name,
@@ -24,21 +25,16 @@ pub(crate) fn plan(file: &Path, threads: Option<usize>, show: usize) -> Result<E
         }
     }
     let mut secs = 0.0;
-    let mut bytes = 0usize;
     for r in &pilot {
         let t0 = Instant::now();
-        let out = runner::run_one(&s, r);
+        let _ = runner::run_one(&s, r);
         secs += t0.elapsed().as_secs_f64();
-        let village: usize = out.snapshots.iter().map(|(_, h)| h.heap_bytes()).sum();
-        let series = out.timeseries.len() * std::mem::size_of::<kampung::model::metrics::Metrics>();
-        bytes = bytes.max(village + series);
     }
     let per_run = secs / pilot.len().max(1) as f64;
     let total = per_run * specs.len() as f64 / threads as f64;
-    let n = s.params(0, 0).population.households;
-    // A run holds its village (about 150 bytes a household with its ties, measured
-    // in benches) besides its recorded rows and snapshots.
-    let in_flight = bytes + n * 150;
+    // The same estimate validation checks against its limit: the village, the
+    // recorded rows with their CSV text, and the snapshots.
+    let in_flight = s.memory_per_run() as usize;
     println!(
         "pilot: {} in {:.3} s ({:.3} s a run)",
         plural(pilot.len(), "run", "runs"),
@@ -52,6 +48,11 @@ pub(crate) fn plan(file: &Path, threads: Option<usize>, show: usize) -> Result<E
         human_bytes(in_flight * threads),
         threads,
         human_bytes(in_flight)
+    );
+    println!(
+        "disk: about {} of tables in the results folder (as much again in part files \
+         while the runs are under way)",
+        human_bytes(s.disk_estimate() as usize)
     );
     if let Some(sp) = &s.sensitivity {
         let k = sp.ranges(&s.sweep).len();

@@ -35,13 +35,23 @@ pub(crate) fn run(a: RunArgs) -> Result<ExitCode, Error> {
     }
     if !a.quiet {
         for r in &s.repairs {
-            eprintln!("note: repaired {r}");
+            eprintln!("note: repaired {}", kampung::error::escape(r));
         }
     }
+    let threads = super::limits::threads_of(a.threads)?;
+    super::limits::check_memory(&s, threads)?;
     let dir = match a.out {
         Some(d) => d,
         None => fresh_results_dir(&s.name),
     };
+    folder::check_out_dir(&dir)?;
+    if a.resume && !dir.is_dir() {
+        return Err(Error::Run(format!(
+            "{}: no such results folder to resume",
+            dir.display()
+        )));
+    }
+    let _lock = folder::FolderLock::acquire(&dir)?;
     if a.resume && finished_already(&dir, &s) {
         println!("results in {} are complete; nothing to do", dir.display());
         return Ok(ExitCode::SUCCESS);
@@ -53,13 +63,21 @@ pub(crate) fn run(a: RunArgs) -> Result<ExitCode, Error> {
     let store = Store::open(&dir, &s, shard, mode)?;
     let all = runner::plan(&s);
     let range = shard.map_or(0..all.len(), |sh| sh.range(all.len()));
-    let finished = store.finished()?;
+    let (finished, damaged) = store.finished(&all)?;
+    if !damaged.is_empty() && !a.quiet {
+        let n = damaged.len();
+        for d in damaged.iter().take(10) {
+            eprintln!("note: doing again: {}", kampung::error::escape(d));
+        }
+        if n > 10 {
+            eprintln!("note: ... and {} more damaged parts done again", n - 10);
+        }
+    }
     let todo: Vec<_> = all[range.clone()]
         .iter()
         .filter(|r| !finished.contains(&r.index))
         .cloned()
         .collect();
-    let threads = a.threads.unwrap_or_else(rayon::current_num_threads).max(1);
     if !a.quiet {
         let part = match shard {
             Some(sh) => format!(
@@ -84,7 +102,22 @@ pub(crate) fn run(a: RunArgs) -> Result<ExitCode, Error> {
     let progress = Progress::new(todo.len(), a.quiet);
     let failed = AtomicUsize::new(0);
     let t0 = Instant::now();
+    // Test hook: validated input no longer blows up, so the tests of failed runs
+    // name a strategy whose runs are recorded as failed (docs/reliability.md).
+    let fail_strategy = std::env::var("KAMPUNG_FAIL_STRATEGY").ok();
     runner::run_each(&s, &todo, Some(threads), &|outcome: Outcome| {
+        let outcome = match outcome {
+            Outcome::Done(r)
+                if fail_strategy.as_deref()
+                    == Some(s.strategies[r.spec.strategy].name.as_str()) =>
+            {
+                Outcome::Failed {
+                    spec: r.spec.clone(),
+                    error: "measures not finite (failure injected by KAMPUNG_FAIL_STRATEGY)".into(),
+                }
+            }
+            o => o,
+        };
         if let Outcome::Failed { spec, error } = &outcome {
             failed.fetch_add(1, Ordering::Relaxed);
             progress.note(&format!(
@@ -160,6 +193,7 @@ pub(crate) fn finished_already(dir: &Path, s: &Scenario) -> bool {
     };
     m.complete
         && m.scenario_sha256 == s.sha256
+        && m.data_sha256 == s.data_sha256
         && m.version == env!("CARGO_PKG_VERSION")
         && !dir.join(folder::WORK_DIR).exists()
 }
@@ -172,20 +206,33 @@ pub(crate) fn merge(
     quiet: bool,
 ) -> Result<ExitCode, Error> {
     let started = output::utc_now_iso8601();
+    // The output folder must be none of the shards, nor hold one or lie inside one:
+    // it is emptied before the shards are read.
+    folder::check_out_dir(out)?;
+    let target = folder::resolved(out);
+    for d in shards {
+        let src = folder::resolved(d);
+        if src == target || src.starts_with(&target) || target.starts_with(&src) {
+            return Err(Error::Run(format!(
+                "--out {}: is (or holds, or lies inside) the shard folder {}; merge into a \
+                 folder of its own",
+                out.display(),
+                d.display()
+            )));
+        }
+    }
     let plans: Vec<PlanFile> = shards
         .iter()
         .map(|d| PlanFile::read(d))
         .collect::<Result<_, _>>()?;
     for (d, p) in shards.iter().zip(&plans).skip(1) {
-        if !p.same_plan(&plans[0]) {
+        let diff = p.differences(&plans[0]);
+        if !diff.is_empty() {
             return Err(Error::Run(format!(
-                "{}: a shard of another plan (scenario {}, kampung {}) than {} (scenario {}, kampung {})",
+                "{}: a shard of another plan than {}: {}",
                 d.display(),
-                p.scenario,
-                p.version,
                 shards[0].display(),
-                plans[0].scenario,
-                plans[0].version
+                diff.join("; ")
             )));
         }
     }
@@ -196,12 +243,15 @@ pub(crate) fn merge(
         })?;
     let s = Scenario::from_file(&file)?;
     let mine = PlanFile::of(&s, None);
-    if !mine.same_plan(&plans[0]) {
+    let diff = plans[0].differences(&mine);
+    if !diff.is_empty() {
         return Err(Error::Run(format!(
-            "{}: not the scenario (or kampung version) the shards ran: its SHA-256 or plan differs",
-            file.display()
+            "{}: not the plan the shards ran: {}",
+            file.display(),
+            diff.join("; ")
         )));
     }
+    let _lock = folder::FolderLock::acquire(out)?;
     folder::prepare_dir(out, force)?;
     let store = Store::open(out, &s, None, Mode::Fresh)?;
     let info = RunInfo {
@@ -210,11 +260,17 @@ pub(crate) fn merge(
         threads: 1,
     };
     let table = Mutex::new(String::new());
-    let done = store.finish(&s, shards, &info, |d| {
-        let (files, rows) = analysis::write_statistics(d, &s)?;
-        *table.lock().unwrap_or_else(|e| e.into_inner()) = analysis::compare_table(&s, &rows);
-        Ok(files)
-    })?;
+    let done = store
+        .finish(&s, shards, &info, |d| {
+            let (files, rows) = analysis::write_statistics(d, &s)?;
+            *table.lock().unwrap_or_else(|e| e.into_inner()) = analysis::compare_table(&s, &rows);
+            Ok(files)
+        })
+        .inspect_err(|_| {
+            // A refused merge leaves no work folder behind in --out (it is none of
+            // the shards, checked above).
+            let _ = store.clean();
+        })?;
     if !quiet {
         eprint!("{}", table.into_inner().unwrap_or_else(|e| e.into_inner()));
     }

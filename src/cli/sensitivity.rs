@@ -11,12 +11,28 @@ pub(crate) fn sensitivity(
     quiet: bool,
 ) -> Result<ExitCode, Error> {
     let s = Scenario::from_file(file)?;
+    let threads = super::limits::threads_of(threads)?;
+    if s.sensitivity.is_none() {
+        // A problem in the scenario file: invalid input (exit status 1).
+        return Err(Error::Invalid(vec![kampung::error::Diagnostic {
+            file: file.display().to_string(),
+            line: 0,
+            column: 0,
+            key: "sensitivity".into(),
+            message: "the file has no [sensitivity] table".into(),
+            allowed: Some(
+                "a [sensitivity] table naming the outcomes and ranges (see README, Sensitivity)"
+                    .into(),
+            ),
+        }]));
+    }
     let dir = out.unwrap_or_else(|| fresh_results_dir(&format!("{}-sensitivity", s.name)));
+    let _lock = folder::FolderLock::acquire(&dir)?;
     folder::prepare_dir(&dir, force)?;
     let bar = Mutex::new(None::<indicatif::ProgressBar>);
     let tty = !quiet && std::io::stderr().is_terminal();
     let t0 = Instant::now();
-    let result = analysis::sensitivity(&s, threads, &|k, total| {
+    let result = analysis::sensitivity(&s, Some(threads), &|k, total| {
         if quiet {
             return;
         }

@@ -1,7 +1,7 @@
 //! Results out: tidy CSV files and a JSON manifest, written so that an interrupted
 //! run never leaves a file that looks complete and is not.
 //!
-//! Every file is written under a temporary name (`.NAME.partial`) in the output folder
+//! Every file is written under a temporary name (`.NAME.PID.N.partial`) in the output folder
 //! and renamed into place only when complete; `manifest.json` is renamed last, so a
 //! folder with a manifest holds a complete set of results.
 
@@ -426,6 +426,9 @@ pub struct Manifest {
     pub scenario_file: Option<String>,
     /// SHA-256 of the scenario file.
     pub scenario_sha256: String,
+    /// SHA-256 of every data file the scenario reads, by name.
+    #[serde(default)]
+    pub data_sha256: Vec<(String, String)>,
     /// Base seed.
     pub seed: u64,
     /// Replicates per strategy and point.

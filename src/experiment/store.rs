@@ -18,10 +18,10 @@
 //! per finished run, holding its rows of every table).
 
 use crate::error::{Error, Result};
-use crate::experiment::folder::{AtomicFile, WORK_DIR};
+use crate::experiment::folder::{self, AtomicFile, WORK_DIR};
 use crate::experiment::output::{self, ParamColumns, RunInfo, Table};
 use crate::experiment::runner::Outcome;
-use crate::experiment::runner::RunOutput;
+use crate::experiment::runner::{RunOutput, RunSpec};
 use crate::scenario::Scenario;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
@@ -100,6 +100,10 @@ pub struct PlanFile {
     pub scenario: String,
     /// SHA-256 of the scenario file.
     pub scenario_sha256: String,
+    /// SHA-256 of every data file the scenario reads (households and ties CSVs, the
+    /// design table), by name relative to the scenario's folder.
+    #[serde(default)]
+    pub data_sha256: Vec<(String, String)>,
     /// Runs in the whole plan.
     pub runs: usize,
     /// The shard this folder runs, if any.
@@ -117,6 +121,7 @@ impl PlanFile {
             version: env!("CARGO_PKG_VERSION").into(),
             scenario: s.name.clone(),
             scenario_sha256: s.sha256.clone(),
+            data_sha256: s.data_sha256.clone(),
             runs: s.run_count(),
             shard,
             scenario_file: s.file.as_ref().map(|f| {
@@ -130,16 +135,69 @@ impl PlanFile {
 
     /// Whether two folders hold runs of the same plan (shards may differ).
     pub fn same_plan(&self, other: &PlanFile) -> bool {
-        self.program == other.program
-            && self.version == other.version
-            && self.scenario_sha256 == other.scenario_sha256
-            && self.runs == other.runs
+        self.differences(other).is_empty()
+    }
+
+    /// What differs between the plans of two folders (shards aside), one phrase per
+    /// difference, naming the scenario file, the data file or the version that
+    /// changed; empty when the runs of both are runs of the same plan.
+    pub fn differences(&self, other: &PlanFile) -> Vec<String> {
+        let mut out = Vec::new();
+        let short = |h: &str| h[..12.min(h.len())].to_string();
+        if self.program != other.program {
+            out.push(format!(
+                "program `{}` against `{}`",
+                self.program, other.program
+            ));
+        }
+        if self.version != other.version {
+            out.push(format!(
+                "kampung version {} against {}",
+                self.version, other.version
+            ));
+        }
+        if self.scenario_sha256 != other.scenario_sha256 {
+            out.push(format!(
+                "the scenario file changed (SHA-256 {} against {})",
+                short(&self.scenario_sha256),
+                short(&other.scenario_sha256)
+            ));
+        }
+        let names: BTreeSet<&String> = self
+            .data_sha256
+            .iter()
+            .chain(&other.data_sha256)
+            .map(|(n, _)| n)
+            .collect();
+        for n in names {
+            let find = |p: &PlanFile| {
+                p.data_sha256
+                    .iter()
+                    .find(|(m, _)| m == n)
+                    .map(|(_, h)| h.clone())
+            };
+            match (find(self), find(other)) {
+                (Some(a), Some(b)) if a != b => out.push(format!(
+                    "data file {n} changed (SHA-256 {} against {})",
+                    short(&a),
+                    short(&b)
+                )),
+                (Some(_), None) | (None, Some(_)) => {
+                    out.push(format!("data file {n} is read by one plan only"))
+                }
+                _ => {}
+            }
+        }
+        if self.runs != other.runs && out.is_empty() {
+            out.push(format!("{} runs against {}", self.runs, other.runs));
+        }
+        out
     }
 
     /// Reads the plan file of a results folder.
     pub fn read(dir: &Path) -> Result<PlanFile> {
         let path = dir.join(WORK_DIR).join("plan.json");
-        let text = fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+        let text = folder::read_bounded(&path, 1 << 20)?;
         serde_json::from_str(&text)
             .map_err(|e| Error::Run(format!("{}: not a kampung plan file: {e}", path.display())))
     }
@@ -171,28 +229,50 @@ fn part_path(dir: &Path, index: usize) -> PathBuf {
 
 impl Store {
     /// Opens (creating) the working folder of `dir` for scenario `s`.
+    ///
+    /// With [`Mode::Resume`], a folder whose plan differs from this one (another
+    /// scenario file, data file or version; or another shard) is refused, naming
+    /// what differs. The working folder must be a real folder, not a link.
     pub fn open(dir: &Path, s: &Scenario, shard: Option<Shard>, mode: Mode) -> Result<Store> {
         let work = dir.join(WORK_DIR);
+        folder::check_real_dir(dir)?;
+        folder::check_real_dir(&work)?;
         let plan = PlanFile::of(s, shard);
         let plan_path = work.join("plan.json");
         if plan_path.exists() {
             let old = PlanFile::read(dir)?;
-            if !old.same_plan(&plan) || mode == Mode::Fresh {
-                if mode == Mode::Resume {
+            let diff = old.differences(&plan);
+            if mode == Mode::Resume {
+                if !diff.is_empty() {
                     return Err(Error::Run(format!(
-                        "{}: holds runs of another plan (scenario {} {}, kampung {}); \
-                         resume only with the same scenario file and version",
+                        "{}: holds runs of another plan (scenario {}): {}; resume only with \
+                         the same scenario file, data files and version",
                         dir.display(),
                         old.scenario,
-                        &old.scenario_sha256[..12.min(old.scenario_sha256.len())],
-                        old.version
+                        diff.join("; ")
                     )));
                 }
+                if old.shard != shard {
+                    let show = |s: Option<Shard>| {
+                        s.map_or("no shard".to_string(), |s| {
+                            format!("shard {}/{}", s.index, s.count)
+                        })
+                    };
+                    return Err(Error::Run(format!(
+                        "{}: holds {} of the plan, not {}; resume with the same --shard",
+                        dir.display(),
+                        show(old.shard),
+                        show(shard)
+                    )));
+                }
+            } else {
                 fs::remove_dir_all(&work).map_err(|e| Error::io(&work, e))?;
             }
         }
         let parts = parts_dir(dir);
         fs::create_dir_all(&parts).map_err(|e| Error::io(&parts, e))?;
+        folder::check_real_dir(&work)?;
+        folder::check_real_dir(&parts)?;
         if !plan_path.exists() {
             let mut f = AtomicFile::create(&plan_path)?;
             serde_json::to_writer_pretty(f.writer(), &plan)
@@ -205,14 +285,37 @@ impl Store {
         })
     }
 
-    /// The runs whose parts are complete (finished or failed).
-    pub fn finished(&self) -> Result<BTreeSet<usize>> {
-        finished_in(&self.dir)
+    /// The runs of `specs` whose parts are complete and verified: the part names the
+    /// run its file name says, its key (strategy, point, replicate, seed) is that
+    /// run's, and its checksum matches its body. Parts that fail are removed (so the
+    /// run is done again) and named in the second list.
+    pub fn finished(&self, specs: &[RunSpec]) -> Result<(BTreeSet<usize>, Vec<String>)> {
+        let mut ok = BTreeSet::new();
+        let mut bad = Vec::new();
+        for i in finished_in(&self.dir)? {
+            let p = part_path(&self.dir, i);
+            let verdict = match specs.get(i) {
+                None => Err(format!("run {i} is not in the plan")),
+                Some(spec) => read_part(&p)
+                    .and_then(|b| Part::parse(&b).and_then(|part| part.check(spec).map(|_| ()))),
+            };
+            match verdict {
+                Ok(()) => {
+                    ok.insert(i);
+                }
+                Err(m) => {
+                    bad.push(format!("{}: {m}", p.display()));
+                    fs::remove_file(&p).map_err(|e| Error::io(&p, e))?;
+                }
+            }
+        }
+        Ok((ok, bad))
     }
 
     /// Saves one run's rows of every table in one part file (see the module docs).
     pub fn save(&self, s: &Scenario, outcome: &Outcome) -> Result<()> {
-        let path = part_path(&self.dir, outcome.spec().index);
+        let spec = outcome.spec();
+        let path = part_path(&self.dir, spec.index);
         let mut sections: Vec<(Table, Vec<u8>)> = Vec::with_capacity(Table::ALL.len());
         let wrap = |e: csv::Error| Error::Csv {
             path: path.clone(),
@@ -233,35 +336,42 @@ impl Store {
             }
             sections.push((t, buf));
         }
-        // The whole part is built in memory and written with one call, straight
-        // under its final name: a part cut short by a crash lacks the trailer and
-        // counts as not done (see `part_is_complete`), so no rename is needed.
-        let head: Vec<String> = sections
-            .iter()
-            .map(|(t, b)| format!("{}={}", t.name(), b.len()))
-            .collect();
-        let size: usize = sections.iter().map(|(_, b)| b.len()).sum();
-        let mut bytes = Vec::with_capacity(size + 256);
-        bytes.extend_from_slice(format!("{PART_HEADER} {}\n", head.join(" ")).as_bytes());
-        for (_, b) in &sections {
-            bytes.extend_from_slice(b);
-        }
-        bytes.extend_from_slice(TRAILER.as_bytes());
-        fs::write(&path, &bytes).map_err(|e| Error::io(&path, e))
+        let bytes = Part::encode(spec, &sections);
+        // Written under a fresh temporary name (never following a link) and renamed
+        // into place: a part cut short by a crash is never under its final name.
+        let mut f = AtomicFile::create(&path)?;
+        f.writer()
+            .write_all(&bytes)
+            .map_err(|e| Error::io(&path, e))?;
+        f.commit_nosync()
     }
 
     /// Gathers the parts found in `sources` (this folder, or the shard folders being
     /// merged) into the final tables of this folder, in run order. Fails, writing
-    /// nothing final, if any run of the plan is missing.
+    /// nothing final, if any run of the plan is missing, found twice, or has a part
+    /// that is not the run its name says or whose checksum does not match; the error
+    /// names the file.
     pub fn assemble(&self, s: &Scenario, sources: &[PathBuf]) -> Result<Assembled> {
         let total = s.run_count();
+        let specs = crate::experiment::runner::plan(s);
         // Where each run's part is.
         let mut home: Vec<Option<&PathBuf>> = vec![None; total];
         for src in sources {
             for i in finished_in(src)? {
-                if i < total && home[i].is_none() {
-                    home[i] = Some(src);
+                if i >= total {
+                    return Err(Error::Run(format!(
+                        "{}: run {i} is not in the plan of {total} runs",
+                        part_path(src, i).display()
+                    )));
                 }
+                if let Some(first) = home[i] {
+                    return Err(Error::Run(format!(
+                        "run {i} is in two folders: {} and {}",
+                        part_path(first, i).display(),
+                        part_path(src, i).display()
+                    )));
+                }
+                home[i] = Some(src);
             }
         }
         let missing: Vec<usize> = (0..total).filter(|&i| home[i].is_none()).collect();
@@ -296,9 +406,10 @@ impl Store {
         for (i, src) in home.iter().enumerate() {
             let Some(src) = src else { continue };
             let p = part_path(src, i);
-            let bytes = fs::read(&p).map_err(|e| Error::io(&p, e))?;
+            let bytes = read_part(&p).map_err(|m| Error::Run(format!("{}: {m}", p.display())))?;
             let part = Part::parse(&bytes)
-                .ok_or_else(|| Error::Run(format!("{}: not a complete part file", p.display())))?;
+                .and_then(|part| part.check(&specs[i]).map(|_| part))
+                .map_err(|m| Error::Run(format!("{}: {m}", p.display())))?;
             for (t, f) in files.iter_mut() {
                 let body = part.section(*t);
                 if *t == Table::Failures && !body.is_empty() {
@@ -339,6 +450,7 @@ impl Store {
             scenario: s.name.clone(),
             scenario_file: s.file.as_ref().map(|f| f.display().to_string()),
             scenario_sha256: s.sha256.clone(),
+            data_sha256: s.data_sha256.clone(),
             seed: s.seed,
             replicates: s.replicates,
             strategies: s.strategies.iter().map(|x| x.name.clone()).collect(),
@@ -387,7 +499,7 @@ pub struct Assembled {
     pub failed: usize,
 }
 
-/// Runs with a complete part file in `dir`.
+/// Runs with a complete part file (one ending with the trailer line) in `dir`.
 pub fn finished_in(dir: &Path) -> Result<BTreeSet<usize>> {
     let mut out = BTreeSet::new();
     let p = parts_dir(dir);
@@ -413,6 +525,12 @@ pub fn finished_in(dir: &Path) -> Result<BTreeSet<usize>> {
 
 fn part_is_complete(p: &Path) -> bool {
     use std::io::{Read, Seek, SeekFrom};
+    let Ok(meta) = fs::symlink_metadata(p) else {
+        return false;
+    };
+    if !meta.file_type().is_file() {
+        return false;
+    }
     let Ok(mut f) = fs::File::open(p) else {
         return false;
     };
@@ -424,37 +542,174 @@ fn part_is_complete(p: &Path) -> bool {
     f.read_to_end(&mut buf).is_ok() && buf == TRAILER.as_bytes()
 }
 
+/// The largest part file read (a run's rows of every table); a bigger one is refused
+/// rather than read into memory.
+pub const MAX_PART_BYTES: u64 = 1 << 32;
+
+/// Reads a part file: a regular file (not a link) of at most [`MAX_PART_BYTES`].
+fn read_part(p: &Path) -> std::result::Result<Vec<u8>, String> {
+    folder::read_regular(p, MAX_PART_BYTES).map_err(|e| e.to_string())
+}
+
 /// First word of a part file's header line.
 const PART_HEADER: &str = "#kampung-part";
 
-/// One run's part file: a header line `#kampung-part TABLE=BYTES ...` giving the
-/// length of each table's rows, the rows of each table in that order, and the
-/// trailer line. Lengths rather than markers keep any text in the rows safe.
-struct Part<'a> {
+/// The run key fields of a part file's header, in order.
+const KEY_FIELDS: [&str; 6] = ["run", "strategy", "point", "replicate", "seed", "sha256"];
+
+/// One run's part file: a header line
+/// `#kampung-part run=I strategy=K point=P replicate=R seed=S sha256=HEX TABLE=BYTES ...`
+/// giving the run it holds, a SHA-256 and the length of each table's rows; the rows
+/// of each table in that order (the body); and the trailer line. The SHA-256 is of
+/// the header without its `sha256=` word, a line end, and the body: it covers the
+/// run key and the section lengths as well as the rows.
+/// Lengths rather than markers keep any text in the rows safe; the key and the
+/// checksum let `merge` and `--resume` refuse a part copied, swapped or edited.
+#[derive(Debug)]
+pub struct Part<'a> {
+    /// Run index, strategy, point, replicate and seed, as the header gives them.
+    pub key: [u64; 5],
+    /// The header's SHA-256, in hex.
+    pub sha256: &'a str,
     sections: Vec<(&'a str, &'a [u8])>,
+    /// The header without its `sha256=` word.
+    signed_head: String,
+    body: &'a [u8],
+}
+
+/// The checksum of a part: SHA-256 of `head`, a line end and `body`.
+fn part_sha256(head: &str, body: &[u8]) -> String {
+    let mut all = Vec::with_capacity(head.len() + 1 + body.len());
+    all.extend_from_slice(head.as_bytes());
+    all.push(b'\n');
+    all.extend_from_slice(body);
+    crate::scenario::sha256_hex(&all)
 }
 
 impl<'a> Part<'a> {
-    fn parse(bytes: &'a [u8]) -> Option<Part<'a>> {
-        let body = bytes.strip_suffix(TRAILER.as_bytes())?;
-        let nl = body.iter().position(|&b| b == b'\n')?;
-        let head = std::str::from_utf8(&body[..nl]).ok()?;
-        let mut rest = &body[nl + 1..];
-        let mut words = head.split(' ');
-        if words.next()? != PART_HEADER {
-            return None;
+    /// The bytes of a part file for run `spec` holding `sections`.
+    pub fn encode(spec: &RunSpec, sections: &[(Table, Vec<u8>)]) -> Vec<u8> {
+        let size: usize = sections.iter().map(|(_, b)| b.len()).sum();
+        let mut body = Vec::with_capacity(size);
+        for (_, b) in sections {
+            body.extend_from_slice(b);
         }
-        let mut sections = Vec::new();
+        let lens: Vec<String> = sections
+            .iter()
+            .map(|(t, b)| format!("{}={}", t.name(), b.len()))
+            .collect();
+        let key = format!(
+            "run={} strategy={} point={} replicate={} seed={}",
+            spec.index, spec.strategy, spec.point, spec.replicate, spec.seed
+        );
+        let lens = lens.join(" ");
+        let sha = part_sha256(&format!("{PART_HEADER} {key} {lens}"), &body);
+        let mut bytes = Vec::with_capacity(size + 512);
+        bytes.extend_from_slice(format!("{PART_HEADER} {key} sha256={sha} {lens}\n").as_bytes());
+        bytes.extend_from_slice(&body);
+        bytes.extend_from_slice(TRAILER.as_bytes());
+        bytes
+    }
+
+    /// Reads the structure of a part file; says what is wrong when it is not one.
+    /// Never panics, whatever the bytes.
+    pub fn parse(bytes: &'a [u8]) -> std::result::Result<Part<'a>, String> {
+        let all = bytes
+            .strip_suffix(TRAILER.as_bytes())
+            .ok_or("not a complete part file (no trailer line)")?;
+        let nl = all
+            .iter()
+            .position(|&b| b == b'\n')
+            .ok_or("not a part file (no header line)")?;
+        let head = std::str::from_utf8(&all[..nl]).map_err(|_| "header is not UTF-8")?;
+        let body = &all[nl + 1..];
+        let mut rest = body;
+        let mut words = head.split(' ');
+        if words.next() != Some(PART_HEADER) {
+            return Err("not a part file (bad header)".into());
+        }
+        let mut key = [0u64; 5];
+        let mut sha256 = "";
+        let mut signed: Vec<&str> = vec![PART_HEADER];
+        for (k, field) in KEY_FIELDS.iter().enumerate() {
+            let w = words.next().unwrap_or("");
+            let v = w
+                .strip_prefix(field)
+                .and_then(|v| v.strip_prefix('='))
+                .ok_or_else(|| format!("header lacks `{field}=` (a part of an older kampung?)"))?;
+            if k < 5 {
+                key[k] = v
+                    .parse()
+                    .map_err(|_| format!("header's `{field}` is not a whole number"))?;
+                signed.push(w);
+            } else {
+                sha256 = v;
+            }
+        }
+        let mut sections: Vec<(&str, &[u8])> = Vec::new();
         for w in words {
-            let (name, len) = w.split_once('=')?;
-            let len: usize = len.parse().ok()?;
+            signed.push(w);
+            let (name, len) = w
+                .split_once('=')
+                .ok_or("header has a malformed section length")?;
+            if !Table::ALL.iter().any(|t| t.name() == name)
+                || sections.iter().any(|(n, _)| *n == name)
+            {
+                return Err(format!(
+                    "header names an unknown or repeated table `{name}`"
+                ));
+            }
+            let len: usize = len
+                .parse()
+                .map_err(|_| "header has a malformed section length")?;
             if len > rest.len() {
-                return None;
+                return Err("shorter than its header says".into());
             }
             sections.push((name, &rest[..len]));
             rest = &rest[len..];
         }
-        rest.is_empty().then_some(Part { sections })
+        if !rest.is_empty() {
+            return Err("longer than its header says".into());
+        }
+        Ok(Part {
+            key,
+            sha256,
+            sections,
+            signed_head: signed.join(" "),
+            body,
+        })
+    }
+
+    /// Checks that the part holds run `spec` and that its body has the checksum its
+    /// header gives.
+    pub fn check(&self, spec: &RunSpec) -> std::result::Result<(), String> {
+        let want = [
+            spec.index as u64,
+            spec.strategy as u64,
+            spec.point as u64,
+            spec.replicate as u64,
+            spec.seed,
+        ];
+        if self.key != want {
+            return Err(format!(
+                "holds run {} (strategy {}, point {}, replicate {}, seed {}), not run {} \
+                 (strategy {}, point {}, replicate {}, seed {}) that its name says",
+                self.key[0],
+                self.key[1],
+                self.key[2],
+                self.key[3],
+                self.key[4],
+                want[0],
+                want[1],
+                want[2],
+                want[3],
+                want[4]
+            ));
+        }
+        if part_sha256(&self.signed_head, self.body) != self.sha256 {
+            return Err("its contents do not match its checksum (edited or damaged)".into());
+        }
+        Ok(())
     }
 
     fn section(&self, t: Table) -> &'a [u8] {

@@ -7,6 +7,16 @@ use rand_distr::{Beta, Distribution, LogNormal, Normal};
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 
+/// The largest resources a household can hold (resource units). Resources are stored
+/// as `f32`; capping them here keeps every sum and product of them over a village of
+/// up to 50 million households finite. Drawn values are clipped to it, and scenario
+/// and data files are checked against it.
+pub const MAX_RESOURCES: f64 = 1e15;
+
+/// The smallest positive resources a data file may give (smaller positive values
+/// would underflow in `f32`); 0 is allowed.
+pub const MIN_POSITIVE_RESOURCES: f64 = 1e-30;
+
 /// A probability distribution of one household attribute, written in a scenario as an
 /// inline table tagged by `dist`, e.g. `{ dist = "lognormal", median = 10, sigma = 0.7 }`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -307,7 +317,7 @@ impl PopulationParams {
                 id: None,
                 group: g,
                 marginalized: gp.marginalized,
-                resources: gp.resources.sample_clipped(rng, 0.0, f64::MAX) as f32,
+                resources: gp.resources.sample_clipped(rng, 0.0, MAX_RESOURCES) as f32,
                 threshold: threshold.sample_clipped(rng, 0.0, 1.0) as f32,
                 availability: gp.availability.sample_clipped(rng, 0.0, 1.0) as f32,
                 priority: self.draw_priority(g as usize, rng),

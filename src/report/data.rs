@@ -125,6 +125,37 @@ pub(crate) fn file_error(file: &Path, msg: impl Into<String>) -> Error {
     }])
 }
 
+/// Opens a file of the results folder for streaming: a regular file (not a link,
+/// FIFO or device) of at most `max` bytes.
+fn open_regular(path: &Path, max: u64) -> Result<std::fs::File> {
+    let bad = |m: &str| {
+        Error::io(
+            path,
+            std::io::Error::new(std::io::ErrorKind::InvalidInput, m),
+        )
+    };
+    let m = std::fs::symlink_metadata(path).map_err(|e| Error::io(path, e))?;
+    if m.file_type().is_symlink() {
+        return Err(bad(
+            "is a symbolic link; a results folder holds its own files",
+        ));
+    }
+    if !m.is_file() {
+        return Err(bad("is not a regular file"));
+    }
+    if m.len() > max {
+        return Err(bad(&format!(
+            "is {} bytes, more than the {max} allowed",
+            m.len()
+        )));
+    }
+    let f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    if !f.metadata().is_ok_and(|m| m.is_file()) {
+        return Err(bad("is not a regular file"));
+    }
+    Ok(f)
+}
+
 impl Table {
     /// Opens `dir/name`; a missing file is an error that says so.
     pub fn open(dir: &Path, name: &str) -> Result<Table> {
@@ -138,7 +169,7 @@ impl Table {
                 ),
             ));
         }
-        let file = std::fs::File::open(&path).map_err(|e| Error::io(&path, e))?;
+        let file = open_regular(&path, MAX_TABLE_BYTES)?;
         let mut rdr = csv::ReaderBuilder::new()
             .has_headers(true)
             .from_reader(file);
@@ -656,6 +687,12 @@ impl ManifestData {
     }
 }
 
+/// The largest `manifest.json` read: 16 MiB.
+pub const MAX_MANIFEST_BYTES: u64 = 16 << 20;
+
+/// The largest table read from a results folder: 64 GiB (tables are streamed).
+pub const MAX_TABLE_BYTES: u64 = 1 << 36;
+
 /// Reads `manifest.json`; missing or not JSON is an error.
 pub fn read_manifest(dir: &Path) -> Result<ManifestData> {
     let path = dir.join("manifest.json");
@@ -666,7 +703,7 @@ pub fn read_manifest(dir: &Path) -> Result<ManifestData> {
              last, once every other file is complete)",
         ));
     }
-    let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+    let text = crate::experiment::folder::read_bounded(&path, MAX_MANIFEST_BYTES)?;
     let json: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
         cell_error(
             &path.display().to_string(),

@@ -255,7 +255,9 @@ fn load_scenario(manifest: &ManifestData, given: Option<&Path>) -> Result<Loaded
         );
         return Ok(l);
     };
-    l.text = std::fs::read_to_string(&path).ok();
+    l.text = crate::scenario::input::read_regular(&path, crate::scenario::MAX_SCENARIO_BYTES, true)
+        .ok()
+        .and_then(|b| String::from_utf8(b).ok());
     match Scenario::from_file(&path) {
         Ok(s) => {
             if let Some(recorded) = manifest.str("scenario_sha256")

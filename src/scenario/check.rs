@@ -6,6 +6,7 @@ use crate::model::Params;
 use crate::model::network::NetworkParams;
 use crate::model::population::Dist;
 use crate::scenario::locate::KeyPath;
+use crate::scenario::values::{MAX_STEPS, STEPS_ALLOWED};
 
 /// A range or consistency problem found after parsing.
 pub(super) struct Problem {
@@ -85,12 +86,12 @@ pub(super) fn check_meta(m: &Meta) -> Vec<Problem> {
         );
     }
     if let Some(n) = &m.name
-        && (n.is_empty() || n.contains(['/', '\\', '\0']))
+        && (n.is_empty() || n.contains(['/', '\\', '\0']) || n.chars().any(char::is_control))
     {
         c.bad(
             "scenario.name",
             "not a usable name",
-            "a non-empty name without slashes",
+            "a non-empty name without slashes or control characters",
         );
     }
     c.out
@@ -99,11 +100,11 @@ pub(super) fn check_meta(m: &Meta) -> Vec<Problem> {
 pub(super) fn check_params(p: &Params, out: &OutputParams) -> Vec<Problem> {
     let mut c = Checker { out: Vec::new() };
     let t = &p.time;
-    if t.steps == 0 || t.steps > 10_000_000 {
+    if t.steps == 0 || t.steps > MAX_STEPS {
         c.bad(
             "time.steps",
             format!("{} is out of range", t.steps),
-            "a whole number in [1, 10000000]",
+            STEPS_ALLOWED,
         );
     }
     let pop = &p.population;
@@ -123,11 +124,11 @@ pub(super) fn check_params(p: &Params, out: &OutputParams) -> Vec<Problem> {
         );
     }
     for (i, name) in pop.issues.iter().enumerate() {
-        if name.is_empty() || pop.issues[..i].contains(name) {
+        if name.is_empty() || pop.issues[..i].contains(name) || name.chars().any(char::is_control) {
             c.bad(
                 &format!("population.issues[{i}]"),
-                format!("issue name `{name}` is empty or repeated"),
-                "distinct non-empty names",
+                format!("issue name `{name}` is empty, repeated or holds control characters"),
+                "distinct non-empty names without control characters",
             );
         }
     }
@@ -145,16 +146,27 @@ pub(super) fn check_params(p: &Params, out: &OutputParams) -> Vec<Problem> {
     let mut share_sum = 0.0;
     for (i, g) in pop.groups.iter().enumerate() {
         let at = format!("population.groups[{i}]");
-        if g.name.is_empty() || pop.groups[..i].iter().any(|h| h.name == g.name) {
+        if g.name.is_empty()
+            || pop.groups[..i].iter().any(|h| h.name == g.name)
+            || g.name.chars().any(char::is_control)
+        {
             c.bad(
                 &format!("{at}.name"),
-                format!("group name `{}` is empty or repeated", g.name),
-                "distinct non-empty names",
+                format!(
+                    "group name `{}` is empty, repeated or holds control characters",
+                    g.name
+                ),
+                "distinct non-empty names without control characters",
             );
         }
         c.range(&format!("{at}.share"), g.share, 0.0, 1e12);
         share_sum += g.share.max(0.0);
-        c.dist(&format!("{at}.resources"), &g.resources, 0.0, f64::MAX);
+        c.dist(
+            &format!("{at}.resources"),
+            &g.resources,
+            0.0,
+            crate::model::population::MAX_RESOURCES,
+        );
         c.dist(&format!("{at}.availability"), &g.availability, 0.0, 1.0);
         if let Some(t) = &g.threshold {
             c.dist(&format!("{at}.threshold"), t, 0.0, 1.0);
@@ -465,5 +477,92 @@ pub(super) fn check_params(p: &Params, out: &OutputParams) -> Vec<Problem> {
             );
         }
     }
+    if c.out.is_empty() {
+        let need = memory_per_run(p, out);
+        if need > MAX_RUN_BYTES {
+            c.bad(
+                "time.steps",
+                format!(
+                    "a run would hold about {} in memory ({} steps, {} recorded, {} \
+                     households), more than the {} a run may use",
+                    gib(need),
+                    t.steps,
+                    t.steps / out.record_every.max(1) + 1,
+                    p.population.households,
+                    gib(MAX_RUN_BYTES)
+                ),
+                "fewer steps, a larger output.record_every, output.groups = false or \
+                 fewer output.household_steps",
+            );
+        }
+    }
     c.out
+}
+
+/// An estimate of the bytes one run of `p` adds to the results folder's tables (and,
+/// while the runs are under way, to its part files): about 12 bytes a number of its
+/// recorded rows, group rows and household snapshots.
+pub fn disk_per_run(p: &Params, out: &OutputParams) -> u64 {
+    use crate::model::metrics::{GroupMetrics, Metrics};
+    let n = p.population.households as u64;
+    let rows = (p.time.steps / out.record_every.max(1)) as u64 + 2;
+    let per_row = (Metrics::COLUMNS.len() * 12 + 60) as u64;
+    let groups = if out.groups {
+        p.population.groups.len() as u64 * (GroupMetrics::COLUMNS.len() * 12 + 70) as u64
+    } else {
+        0
+    };
+    let snapshots = if out.households {
+        (out.household_steps.len() as u64 + 1).saturating_mul(n.saturating_mul(150))
+    } else {
+        0
+    };
+    rows.saturating_mul(per_row + groups)
+        .saturating_add(snapshots)
+        .saturating_add(2000)
+}
+
+/// The most memory one run may need, by the estimate of [`memory_per_run`]: 8 GiB.
+pub const MAX_RUN_BYTES: u64 = 8 << 30;
+
+/// Bytes as GiB or MiB, for messages.
+pub fn gib(b: u64) -> String {
+    if b >= 1 << 30 {
+        format!("{:.1} GiB", b as f64 / (1u64 << 30) as f64)
+    } else {
+        format!("{:.1} MiB", b as f64 / (1u64 << 20) as f64)
+    }
+}
+
+/// An upper estimate of the memory one run of `p` holds at its peak: the village
+/// (about 150 bytes a household and 16 a tie), the recorded measures and group
+/// measures with their CSV text (about 24 bytes a number), and the household
+/// snapshots with theirs. A run keeps its recorded rows until it ends, so this grows
+/// with `steps / record_every`.
+pub fn memory_per_run(p: &Params, out: &OutputParams) -> u64 {
+    use crate::model::metrics::{GroupMetrics, Metrics};
+    let n = p.population.households as u64;
+    let degree = match &p.network {
+        NetworkParams::Sbm { mean_degree, .. } | NetworkParams::ErdosRenyi { mean_degree } => {
+            mean_degree.clamp(0.0, 1e6) as u64
+        }
+        _ => 10,
+    };
+    let village = n.saturating_mul(150 + 16 * degree);
+    let rows = (p.time.steps / out.record_every.max(1)) as u64 + 2;
+    let per_row = (std::mem::size_of::<(u32, Metrics)>() + Metrics::COLUMNS.len() * 24) as u64;
+    let groups = if out.groups {
+        p.population.groups.len() as u64
+            * (std::mem::size_of::<GroupMetrics>() + GroupMetrics::COLUMNS.len() * 24 + 64) as u64
+    } else {
+        0
+    };
+    let snapshots = if out.households {
+        (out.household_steps.len() as u64 + 1).saturating_mul(n.saturating_mul(400))
+    } else {
+        0
+    };
+    village
+        .saturating_add(rows.saturating_mul(per_row + groups))
+        .saturating_add(snapshots)
 }

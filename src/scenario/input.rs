@@ -5,13 +5,29 @@
 //! [`MAX_DIAGNOSTICS`] problems.
 
 use crate::error::Diagnostic;
+use crate::model::population::{MAX_RESOURCES, MIN_POSITIVE_RESOURCES};
 use crate::model::village::{EdgeData, HouseholdRecord};
 use crate::scenario::locate::suggest;
 use std::collections::HashMap;
 use std::path::Path;
 
-/// Loading stops collecting problems after this many.
-pub const MAX_DIAGNOSTICS: usize = 20;
+/// What a `resources` cell may hold: what the model stores as `f32` without overflow
+/// or underflow (see [`MAX_RESOURCES`]).
+const RESOURCES_ALLOWED: &str = "0, or a number in [1e-30, 1e15]";
+
+/// The smallest tie weight (weights are stored as `f32`: smaller ones would become 0
+/// or lose precision).
+pub const MIN_WEIGHT: f64 = 1e-30;
+
+/// The largest tie weight: a household's weights are added up in `f32`, and with up
+/// to 50 million ties each the sum stays finite. Weights are checked rather than
+/// rescaled because the bridging ties meetings make weigh 1: a file's weights are on
+/// that absolute scale.
+pub const MAX_WEIGHT: f64 = 1e30;
+
+/// Loading stops collecting problems after this many. The command line shows at
+/// most 20 of a file's problems and counts the rest ("K more problems not shown").
+pub const MAX_DIAGNOSTICS: usize = 1000;
 
 const HOUSEHOLD_COLUMNS: &[&str] = &[
     "id",
@@ -53,9 +69,54 @@ impl Collector<'_> {
     }
 }
 
+/// The largest data file read (households, ties, design table): 4 GiB.
+pub const MAX_DATA_BYTES: u64 = 1 << 32;
+
+/// Reads a file that must be a regular file (not a FIFO, device or folder) of at
+/// most `max` bytes; with `follow_links` false, a symbolic link is refused too. A
+/// FIFO is never opened (it would block), and a file that grows while read is cut
+/// at `max + 1` bytes and refused.
+pub fn read_regular(path: &Path, max: u64, follow_links: bool) -> std::io::Result<Vec<u8>> {
+    use std::io::{Error as E, ErrorKind, Read};
+    let link = std::fs::symlink_metadata(path)?;
+    if link.file_type().is_symlink() && !follow_links {
+        return Err(E::new(ErrorKind::InvalidInput, "is a symbolic link"));
+    }
+    let m = std::fs::metadata(path)?;
+    if m.is_dir() {
+        return Err(E::new(ErrorKind::InvalidInput, "is a folder, not a file"));
+    }
+    if !m.is_file() {
+        return Err(E::new(
+            ErrorKind::InvalidInput,
+            "is not a regular file (a device, FIFO or socket)",
+        ));
+    }
+    if m.len() > max {
+        return Err(E::new(
+            ErrorKind::InvalidInput,
+            format!("is {} bytes, more than the {max} allowed", m.len()),
+        ));
+    }
+    let f = std::fs::File::open(path)?;
+    if !f.metadata()?.is_file() {
+        return Err(E::new(ErrorKind::InvalidInput, "is not a regular file"));
+    }
+    let mut out = Vec::with_capacity(m.len() as usize);
+    f.take(max + 1).read_to_end(&mut out)?;
+    if out.len() as u64 > max {
+        return Err(E::new(
+            ErrorKind::InvalidInput,
+            format!("holds more than the {max} bytes allowed"),
+        ));
+    }
+    Ok(out)
+}
+
 /// The bytes of a data file, read whole so that error lines can be counted in them.
 fn read_bytes(path: &Path, shown: &str) -> Result<Vec<u8>, Vec<Diagnostic>> {
-    std::fs::read(path).map_err(|e| vec![file_diag(shown, &format!("cannot read: {e}"))])
+    read_regular(path, MAX_DATA_BYTES, true)
+        .map_err(|e| vec![file_diag(shown, &format!("cannot read: {e}"))])
 }
 
 fn reader(bytes: &[u8]) -> csv::Reader<&[u8]> {
@@ -228,7 +289,9 @@ pub fn load_households(
                 if s.is_empty() {
                     return None;
                 }
-                match parse_num(s).filter(|v| (lo..=hi).contains(v)) {
+                // A positive value too small for `f32` would silently become 0.
+                let tiny = |v: &f64| name == "resources" && *v > 0.0 && *v < MIN_POSITIVE_RESOURCES;
+                match parse_num(s).filter(|v| (lo..=hi).contains(v) && !tiny(v)) {
                     Some(v) => Some(v),
                     None => {
                         ok = false;
@@ -243,7 +306,7 @@ pub fn load_households(
                     }
                 }
             };
-        let resources = num(&mut c, "resources", 0.0, f64::MAX, "a number ≥ 0");
+        let resources = num(&mut c, "resources", 0.0, MAX_RESOURCES, RESOURCES_ALLOWED);
         let threshold = num(
             &mut c,
             "threshold",
@@ -293,7 +356,7 @@ pub fn load_households(
                 i + 1,
                 "resources",
                 "empty cell".into(),
-                Some("a number ≥ 0".into()),
+                Some(RESOURCES_ALLOWED.into()),
             );
         }
         let (g_col, g_s) = cell("group").unwrap_or((0, ""));
@@ -445,7 +508,7 @@ pub fn load_edges(
         let w = if weighted {
             let i = cols["weight"];
             let s = rec.get(i).unwrap_or("");
-            match parse_num(s).filter(|&v| v > 0.0) {
+            match parse_num(s).filter(|&v| (MIN_WEIGHT..=MAX_WEIGHT).contains(&v)) {
                 Some(v) => Some(v as f32),
                 None => {
                     c.push(
@@ -453,7 +516,10 @@ pub fn load_edges(
                         i + 1,
                         "weight",
                         format!("bad weight `{s}`"),
-                        Some("a number > 0".into()),
+                        Some(
+                            "a number in [1e-30, 1e30] (weights are stored as 32-bit numbers)"
+                                .into(),
+                        ),
                     );
                     None
                 }
@@ -491,7 +557,17 @@ pub fn load_edges(
     if !c.out.is_empty() {
         return Err(c.out);
     }
-    if seen.is_empty() && data.self_loops_dropped == 0 {
+    // A file with no tie left (only a header, or only self-loops dropped by repair)
+    // is refused the same way: a village without ties says so with `model = "none"`.
+    if seen.is_empty() {
+        let what = if data.self_loops_dropped > 0 {
+            format!(
+                "no ties: the file's only rows are {} self-loop(s), dropped by repair",
+                data.self_loops_dropped
+            )
+        } else {
+            "no ties: the file has a header but no rows".to_string()
+        };
         return Err(vec![Diagnostic {
             line: 1,
             column: 1,
@@ -500,7 +576,7 @@ pub fn load_edges(
                  for a village without ties"
                     .into(),
             ),
-            ..file_diag(shown, "no ties: the file has a header but no rows")
+            ..file_diag(shown, &what)
         }]);
     }
     Ok(data)

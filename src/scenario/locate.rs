@@ -328,7 +328,12 @@ impl Located<'_> {
         e: &serde_path_to_error::Error<toml::de::Error>,
     ) -> Diagnostic {
         let path = from_serde_path(e.path());
-        let (message, allowed, field) = explain_serde(e.inner().message());
+        let (message, mut allowed, field) = explain_serde(e.inner().message());
+        // A key with a narrower range than its type's says the range that is
+        // enforced, not the type's (the same words as the range check's).
+        if path.to_string().ends_with("time.steps") && field.is_none() {
+            allowed = Some(crate::scenario::values::STEPS_ALLOWED.into());
+        }
         match field {
             Some(f) if message.starts_with("unknown key") => {
                 let full = with_field(&path, &f);

@@ -22,6 +22,7 @@ use data::load_inputs;
 use locate::{Located, deserialize_at};
 use points::{PointError, check_sensitivity, design_diag, sweep_key};
 
+pub use check::{MAX_RUN_BYTES, disk_per_run, gib, memory_per_run};
 pub use data::Inputs;
 pub use points::{apply_point, merge, point_problems};
 
@@ -103,6 +104,10 @@ pub struct Scenario {
     pub file: Option<PathBuf>,
     /// SHA-256 of the file's bytes, in hex.
     pub sha256: String,
+    /// Every data file the scenario reads (households and ties CSVs, the design
+    /// table), as `(name relative to the scenario's folder, SHA-256 of its bytes)`,
+    /// sorted by name: with [`Scenario::sha256`] and the version, a run's identity.
+    pub data_sha256: Vec<(String, String)>,
     /// Name (from `[scenario] name`, else the file's stem).
     pub name: String,
     /// Description.
@@ -127,6 +132,13 @@ pub struct Scenario {
     /// The `[sensitivity]` table, if any.
     pub sensitivity: Option<SensitivityParams>,
 }
+
+/// The most runs a scenario may have (strategies × design points × replicates):
+/// the plan of runs is held in memory (about 60 bytes a run).
+pub const MAX_RUNS: usize = 10_000_000;
+
+/// The largest scenario file read: 16 MiB.
+pub const MAX_SCENARIO_BYTES: u64 = 16 << 20;
 
 const TOP_KEYS: &[&str] = &[
     "scenario",
@@ -161,23 +173,19 @@ const PARAM_KEYS: &[&str] = &[
 ];
 
 impl Scenario {
-    /// Reads and checks a scenario file.
+    /// Reads and checks a scenario file. A file that cannot be read (missing, a
+    /// folder, not a regular file, larger than [`MAX_SCENARIO_BYTES`]) is an
+    /// [`Error::Io`]; a problem in its contents is an [`Error::Invalid`].
     pub fn from_file(path: &Path) -> Result<Scenario> {
         let shown = path.display().to_string();
-        let whole = |m: String| {
-            Error::Invalid(vec![Diagnostic {
-                file: shown.clone(),
-                line: 0,
-                column: 0,
-                key: String::new(),
-                message: m,
-                allowed: None,
-            }])
-        };
-        if path.is_dir() {
-            return Err(whole("is a folder, not a scenario file".into()));
-        }
-        let bytes = std::fs::read(path).map_err(|e| whole(format!("cannot read: {e}")))?;
+        let bytes = input::read_regular(path, MAX_SCENARIO_BYTES, true).map_err(|e| {
+            let m = if path.is_dir() {
+                "is a folder, not a scenario file".to_string()
+            } else {
+                format!("cannot read: {e}")
+            };
+            Error::io(path, std::io::Error::new(e.kind(), m))
+        })?;
         let text = match String::from_utf8(bytes.clone()) {
             Ok(t) => t,
             Err(e) => {
@@ -285,6 +293,14 @@ impl Scenario {
                         ));
                         continue;
                     };
+                    if name.chars().any(char::is_control) {
+                        diags.push(idx.diag(
+                            &at,
+                            true,
+                            "a strategy name must not hold control characters",
+                            Some("a name of letters, digits, `_` or `-`".into()),
+                        ));
+                    }
                     let mut over = over.clone();
                     let description = match over.remove("description") {
                         None => String::new(),
@@ -402,6 +418,26 @@ impl Scenario {
         };
         let points: Vec<Vec<(String, toml::Value)>> =
             design.points.iter().map(|p| p.values.clone()).collect();
+        let runs = (strategies.len() as u128)
+            * (points.len().max(1) as u128)
+            * (meta.replicates.max(1) as u128);
+        if runs > MAX_RUNS as u128 {
+            diags.push(idx.diag(
+                &KeyPath::parse("scenario.replicates"),
+                false,
+                format!(
+                    "{} strategies × {} design points × {} replicates = {runs} runs, more than \
+                     the {MAX_RUNS} a scenario may have",
+                    strategies.len(),
+                    points.len().max(1),
+                    meta.replicates.max(1)
+                ),
+                Some(format!(
+                    "at most {MAX_RUNS} runs; split the experiment into several scenarios"
+                )),
+            ));
+            return Err(Error::Invalid(diags));
+        }
         for st in &strategies {
             for (k, values) in points.iter().enumerate() {
                 if values.is_empty() {
@@ -418,6 +454,15 @@ impl Scenario {
                             format!("design point {k} ({}): {}", design.label(k), e.message)
                         };
                         let mut d = idx.diag(&at_sweep(&e.path), false, message, e.allowed);
+                        if let (false, Some((file, lines)), Some(col)) = (
+                            e.unknown_key,
+                            &design.table,
+                            design.names.iter().position(|n| *n == e.path),
+                        ) {
+                            d.file = file.clone();
+                            d.line = lines.get(k).copied().unwrap_or(0) as usize;
+                            d.column = if d.line > 0 { col + 1 } else { 0 };
+                        }
                         d.key = e.path;
                         diags.push(d);
                     }
@@ -435,6 +480,15 @@ impl Scenario {
                                 format!("design point {k} ({}): {}", design.label(k), p.message),
                                 p.allowed,
                             );
+                            // A value from a design table is located in the CSV file,
+                            // at the point's line and the parameter's column.
+                            if let (Some((file, lines)), Some(col)) =
+                                (&design.table, design.names.iter().position(|n| *n == key))
+                            {
+                                d.file = file.clone();
+                                d.line = lines.get(k).copied().unwrap_or(0) as usize;
+                                d.column = if d.line > 0 { col + 1 } else { 0 };
+                            }
                             d.key = key;
                             diags.push(d);
                         }
@@ -458,14 +512,21 @@ impl Scenario {
         if !diags.is_empty() {
             return Err(Error::Invalid(diags));
         }
-        use sha2::Digest;
-        let sha256 = sha2::Sha256::digest(text.as_bytes())
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
+        let sha256 = sha256_hex(text.as_bytes());
+        let data_sha256 = data_hashes(&strategies, &sweep, base_dir).map_err(|(p, e)| {
+            Error::Invalid(vec![Diagnostic {
+                file: p.display().to_string(),
+                line: 0,
+                column: 0,
+                key: String::new(),
+                message: format!("cannot read: {e}"),
+                allowed: None,
+            }])
+        })?;
         Ok(Scenario {
             file: None,
             sha256,
+            data_sha256,
             name: meta.name.unwrap_or_else(|| stem.to_string()),
             description: meta.description,
             seed: meta.seed,
@@ -483,6 +544,26 @@ impl Scenario {
     /// Total number of runs: strategies × design points × replicates.
     pub fn run_count(&self) -> usize {
         self.strategies.len() * self.point_count() * self.replicates as usize
+    }
+
+    /// The estimate of the memory one run needs at its peak, the largest over the
+    /// strategies (see [`memory_per_run`]).
+    pub fn memory_per_run(&self) -> u64 {
+        (0..self.strategies.len())
+            .map(|k| memory_per_run(&self.params(k, 0), &self.output))
+            .max()
+            .unwrap_or(0)
+    }
+
+    /// The estimate of the bytes the whole plan writes to the results folder (see
+    /// [`disk_per_run`]; the part files take about as much again while runs are under
+    /// way, and are removed at the end).
+    pub fn disk_estimate(&self) -> u64 {
+        let per_run = (0..self.strategies.len())
+            .map(|k| disk_per_run(&self.params(k, 0), &self.output))
+            .max()
+            .unwrap_or(0);
+        per_run.saturating_mul(self.run_count() as u64)
     }
 
     /// Number of design points (1 without a `[sweep]`).
@@ -520,6 +601,50 @@ impl Scenario {
             })
             .unwrap_or_default()
     }
+}
+
+/// The SHA-256 of `bytes`, in lower-case hex.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// The SHA-256 of every data file the strategies and the design read, named relative
+/// to `base_dir` where they lie inside it, sorted and without repeats. The files were
+/// read and checked moments before; they are read once more here to hash exactly the
+/// bytes on disk.
+fn data_hashes(
+    strategies: &[Strategy],
+    sweep: &SweepParams,
+    base_dir: &Path,
+) -> std::result::Result<Vec<(String, String)>, (PathBuf, std::io::Error)> {
+    let mut paths: Vec<PathBuf> = Vec::new();
+    for st in strategies {
+        if let Some(p) = &st.params.population.households_csv {
+            paths.push(p.clone());
+        }
+        if let crate::model::network::NetworkParams::EdgeList { path, .. } = &st.params.network {
+            paths.push(path.clone());
+        }
+    }
+    if let Some(t) = &sweep.table {
+        paths.push(base_dir.join(t));
+    }
+    let mut out: Vec<(String, String)> = Vec::new();
+    for p in paths {
+        let name = p.strip_prefix(base_dir).unwrap_or(&p).display().to_string();
+        if out.iter().any(|(n, _)| *n == name) {
+            continue;
+        }
+        let bytes =
+            input::read_regular(&p, input::MAX_DATA_BYTES, true).map_err(|e| (p.clone(), e))?;
+        out.push((name, sha256_hex(&bytes)));
+    }
+    out.sort();
+    Ok(out)
 }
 
 /// Drops repeated diagnostics (a base key's problem is found once per strategy),

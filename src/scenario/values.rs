@@ -63,3 +63,10 @@ pub fn scalar(v: &toml::Value) -> String {
         other => other.to_string(),
     }
 }
+
+/// The most steps a run may have.
+pub const MAX_STEPS: u32 = 10_000_000;
+
+/// What `time.steps` may be, as every message about it says (the range check's and
+/// the type error's alike).
+pub const STEPS_ALLOWED: &str = "a whole number in [1, 10000000]";

@@ -126,5 +126,6 @@ pub(super) fn build_grid(p: &SweepParams) -> Result<Design, Vec<DesignError>> {
         names,
         points,
         kind: DesignKind::Grid,
+        table: None,
     })
 }

@@ -123,6 +123,9 @@ pub struct Design {
     pub points: Vec<Point>,
     /// Which kind of design this is.
     pub kind: DesignKind,
+    /// For a table design: the CSV file, as opened, and the line of each point in
+    /// it (so a point's problems are located in the CSV, not the scenario).
+    pub table: Option<(String, Vec<u64>)>,
 }
 
 /// One problem with a `[sweep]` table or its CSV file.
@@ -281,6 +284,7 @@ pub fn build(
             names: Vec::new(),
             points: vec![Point::default()],
             kind: DesignKind::Single,
+            table: None,
         })
     }
 }

@@ -156,5 +156,6 @@ pub(super) fn build_space_filling(
         } else {
             DesignKind::LatinHypercube
         },
+        table: None,
     })
 }

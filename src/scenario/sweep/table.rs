@@ -29,7 +29,11 @@ const CELL_ALLOWED: &str = "an integer, a number, true/false, or text";
 pub(super) fn build_table(rel: &Path, base_dir: &Path) -> Result<Design, Vec<DesignError>> {
     let path = base_dir.join(rel);
     let shown = path.display().to_string();
-    let bytes = match std::fs::read(&path) {
+    let bytes = match crate::scenario::input::read_regular(
+        &path,
+        crate::scenario::input::MAX_DATA_BYTES,
+        true,
+    ) {
         Ok(b) => b,
         Err(e) => {
             return Err(vec![DesignError::at(
@@ -131,6 +135,7 @@ pub(super) fn build_table(rel: &Path, base_dir: &Path) -> Result<Design, Vec<Des
         }
     }
     let mut points = Vec::new();
+    let mut lines: Vec<u64> = Vec::new();
     for rec in rdr.records() {
         if errs.len() >= MAX_TABLE_ERRORS {
             break;
@@ -203,6 +208,7 @@ pub(super) fn build_table(rel: &Path, base_dir: &Path) -> Result<Design, Vec<Des
             break;
         }
         points.push(Point { values });
+        lines.push(line.unwrap_or(0));
     }
     if errs.is_empty() && points.is_empty() {
         push(
@@ -221,5 +227,6 @@ pub(super) fn build_table(rel: &Path, base_dir: &Path) -> Result<Design, Vec<Des
         names,
         points,
         kind: DesignKind::Table,
+        table: Some((shown, lines)),
     })
 }

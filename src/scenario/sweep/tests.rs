@@ -531,6 +531,7 @@ fn labels_are_short_and_disambiguated() {
             ],
         }],
         kind: DesignKind::Table,
+        table: None,
     };
     assert_eq!(
         d.label(0),
