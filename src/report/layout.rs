@@ -97,7 +97,7 @@ pub fn force_layout(
 }
 
 /// Scales positions to fill `[0, 1]²`, keeping the aspect ratio and centring.
-fn normalize(pos: &mut [(f64, f64)]) {
+pub fn normalize(pos: &mut [(f64, f64)]) {
     let (mut x0, mut y0, mut x1, mut y1) = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
     for &(x, y) in pos.iter() {
         x0 = x0.min(x);

@@ -12,5 +12,5 @@ pub use crate::model::organizer::{Facilitation, Targeting};
 pub use crate::model::rng::{ModelRng, rng_from_seed};
 pub use crate::model::stage::{EndReason, Stage, StagePlan};
 pub use crate::model::{Params, Simulation, Village};
-pub use crate::report::layout::{force_layout, sample_indices};
+pub use crate::report::layout::{force_layout, normalize, sample_indices};
 pub use crate::scenario::Scenario;

@@ -6,7 +6,7 @@
 //! of its households that way and places the others near those they are tied to
 //! ([`grid_layout`]), so that 10 000 households are laid out in well under a second.
 
-use super::bridge::{ModelRng, force_layout, rng_from_seed, sample_indices};
+use super::bridge::{ModelRng, force_layout, normalize, rng_from_seed, sample_indices};
 use rand::RngExt;
 
 /// Villages up to this size get the report's exact layout.
@@ -204,26 +204,5 @@ fn spread(pos: &mut [(f64, f64)], spacing: f64, rounds: usize) {
                 pos[i].1 += dy / len * step;
             }
         }
-    }
-}
-
-/// Scales positions to fill `[0, 1]²`, keeping the aspect ratio and centring.
-fn normalize(pos: &mut [(f64, f64)]) {
-    let (mut x0, mut y0, mut x1, mut y1) = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
-    for &(x, y) in pos.iter() {
-        x0 = x0.min(x);
-        y0 = y0.min(y);
-        x1 = x1.max(x);
-        y1 = y1.max(y);
-    }
-    let span = (x1 - x0).max(y1 - y0);
-    if !(span.is_finite() && span > 0.0) {
-        pos.iter_mut().for_each(|p| *p = (0.5, 0.5));
-        return;
-    }
-    let ox = (span - (x1 - x0)) / 2.0;
-    let oy = (span - (y1 - y0)) / 2.0;
-    for p in pos.iter_mut() {
-        *p = ((p.0 - x0 + ox) / span, (p.1 - y0 + oy) / span);
     }
 }
