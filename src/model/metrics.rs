@@ -158,51 +158,89 @@ metrics! {
 /// per group; `c` gives the latest meeting's attendees. [`measure`] does the same in
 /// its own pass when given `out`.
 pub fn measure_groups(h: &Households, c: &Community, groups: usize, out: &mut Vec<GroupMetrics>) {
-    groups_start(out, groups);
+    let mut sums = Vec::new();
+    groups_start(&mut sums, groups);
     let (mut benefit_all, mut leaders) = (0f64, 0usize);
     for i in 0..h.len() {
         benefit_all += h.benefit[i] as f64;
         leaders += h.leader[i] as usize;
-        group_add(out, h, i);
+        group_add(&mut sums, h, i);
     }
-    groups_finish(out, h, c, benefit_all, leaders);
+    groups_finish(&sums, out, h, c, benefit_all, leaders);
 }
 
-fn groups_start(out: &mut Vec<GroupMetrics>, groups: usize) {
-    out.clear();
-    out.resize(groups, GroupMetrics::default());
+/// A group's running sums while households are added: counts as integers (exactly
+/// the sums of ones they stand for), quantities as `f64` summed in household order.
+#[derive(Debug, Clone, Copy, Default)]
+struct GroupSums {
+    households: u32,
+    participation: u32,
+    ever_attended: u32,
+    contacted: u32,
+    identified: u32,
+    members: u32,
+    leaders: u32,
+    resources: f64,
+    access: f64,
+    benefit: f64,
+    trust: f64,
+    awareness: f64,
+    efficacy: f64,
+}
+
+fn groups_start(sums: &mut Vec<GroupSums>, groups: usize) {
+    sums.clear();
+    sums.resize(groups, GroupSums::default());
 }
 
 /// Adds household `i` to its group's sums.
 #[inline(always)]
-fn group_add(out: &mut [GroupMetrics], h: &Households, i: usize) {
-    let Some(g) = out.get_mut(h.group[i] as usize) else {
+fn group_add(sums: &mut [GroupSums], h: &Households, i: usize) {
+    let Some(g) = sums.get_mut(h.group[i] as usize) else {
         return;
     };
-    g.households += 1.0;
-    g.mean_resources += h.resources[i] as f64;
-    g.mean_access += h.access[i] as f64;
-    g.benefit_share += h.benefit[i] as f64;
-    g.participation += h.participating[i] as u8 as f64;
-    g.ever_attended += h.attended[i] as u8 as f64;
-    g.contacted += h.contacted[i] as u8 as f64;
-    g.identified += h.identified[i] as u8 as f64;
-    g.members += h.member[i] as u8 as f64;
-    g.leader_share += h.leader[i] as u8 as f64;
-    g.mean_trust += h.trust[i] as f64;
-    g.mean_awareness += h.awareness[i] as f64;
-    g.mean_efficacy += h.efficacy[i] as f64;
+    g.households += 1;
+    g.resources += h.resources[i] as f64;
+    g.access += h.access[i] as f64;
+    g.benefit += h.benefit[i] as f64;
+    g.participation += h.participating[i] as u32;
+    g.ever_attended += h.attended[i] as u32;
+    g.contacted += h.contacted[i] as u32;
+    g.identified += h.identified[i] as u32;
+    g.members += h.member[i] as u32;
+    g.leaders += h.leader[i] as u32;
+    g.trust += h.trust[i] as f64;
+    g.awareness += h.awareness[i] as f64;
+    g.efficacy += h.efficacy[i] as f64;
 }
 
 /// Turns the groups' sums into shares and means; `benefit_all` and `leaders` are the
 /// village's totals.
 fn groups_finish(
-    out: &mut [GroupMetrics],
+    sums: &[GroupSums],
+    out: &mut Vec<GroupMetrics>,
     h: &Households,
     c: &Community,
     benefit_all: f64,
     leaders: usize,
 ) {
+    out.clear();
+    out.extend(sums.iter().map(|s| GroupMetrics {
+        households: s.households as f64,
+        mean_resources: s.resources,
+        mean_access: s.access,
+        benefit_share: s.benefit,
+        participation: s.participation as f64,
+        attendance: 0.0,
+        ever_attended: s.ever_attended as f64,
+        contacted: s.contacted as f64,
+        identified: s.identified as f64,
+        members: s.members as f64,
+        leader_share: s.leaders as f64,
+        mean_trust: s.trust,
+        mean_awareness: s.awareness,
+        mean_efficacy: s.efficacy,
+    }));
     for &i in c.attendees() {
         if let Some(g) = out.get_mut(h.group[i as usize] as usize) {
             g.attendance += 1.0;
@@ -249,6 +287,7 @@ pub struct Scratch {
     keys: Vec<u32>,
     keys_tmp: Vec<u32>,
     pairs: Vec<u64>,
+    group_sums: Vec<GroupSums>,
     ei_index: Option<f64>,
 }
 
@@ -259,6 +298,7 @@ impl Scratch {
             keys: Vec::with_capacity(n),
             keys_tmp: Vec::with_capacity(n),
             pairs: Vec::with_capacity(n),
+            group_sums: Vec::new(),
             ei_index: None,
         }
     }
@@ -468,10 +508,11 @@ pub fn measure(
     trusting_level: f32,
     last: EconomyStep,
     scratch: &mut Scratch,
-    mut groups: Option<(usize, &mut Vec<GroupMetrics>)>,
+    groups: Option<(usize, &mut Vec<GroupMetrics>)>,
 ) -> Metrics {
-    if let Some((k, out)) = groups.as_mut() {
-        groups_start(out, *k);
+    let mut sums = std::mem::take(&mut scratch.group_sums);
+    if let Some((k, _)) = groups.as_ref() {
+        groups_start(&mut sums, *k);
     }
     let n = h.len();
     let nf = n.max(1) as f64;
@@ -510,13 +551,14 @@ pub fn measure(
         trusting += (h.trust[i] >= trusting_level) as usize;
         contacted += h.contacted[i] as usize;
         participating += h.participating[i] as usize;
-        if let Some((_, out)) = groups.as_mut() {
-            group_add(out, h, i);
+        if groups.is_some() {
+            group_add(&mut sums, h, i);
         }
     }
     if let Some((_, out)) = groups {
-        groups_finish(out, h, c, benefit_all, leaders);
+        groups_finish(&sums, out, h, c, benefit_all, leaders);
     }
+    scratch.group_sums = sums;
     let no = n - nm;
     let access_marginalized = if nm > 0 { am / nm as f64 } else { f64::NAN };
     let access_other = if no > 0 { ao / no as f64 } else { f64::NAN };
