@@ -328,21 +328,19 @@ fn from_ordered_bits(u: u32) -> f32 {
     })
 }
 
-/// Sorts `v` by the 32-bit `key` of each element, stably (equal keys keep their
-/// order), by least-significant-digit radix sort in three passes of 11, 11 and 10
-/// bits; `tmp` is scratch space. Linear in `v.len()`.
-fn radix_sort<T: Copy + Default>(v: &mut Vec<T>, tmp: &mut Vec<T>, key: impl Fn(T) -> u32) {
+/// Sorts `v` ascending by least-significant-digit radix sort in three passes of 11,
+/// 11 and 10 bits; `tmp` is scratch space. Linear in `v.len()`.
+fn radix_sort(v: &mut Vec<u32>, tmp: &mut Vec<u32>) {
     const BITS: [u32; 3] = [11, 11, 10];
     let n = v.len();
     let mut counts = [[0u32; 1 << 11]; 3];
-    for &x in v.iter() {
-        let k = key(x);
+    for &k in v.iter() {
         counts[0][(k & 0x7ff) as usize] += 1;
         counts[1][((k >> 11) & 0x7ff) as usize] += 1;
         counts[2][(k >> 22) as usize] += 1;
     }
     // Every slot of `tmp` is written before it is read: only its length matters.
-    tmp.resize(n, T::default());
+    tmp.resize(n, 0);
     let mut shift = 0;
     for (pass, bits) in BITS.iter().enumerate() {
         let mask = (1u32 << bits) - 1;
@@ -359,7 +357,7 @@ fn radix_sort<T: Copy + Default>(v: &mut Vec<T>, tmp: &mut Vec<T>, key: impl Fn(
             sum += here;
         }
         for &x in v.iter() {
-            let d = ((key(x) >> shift) & mask) as usize;
+            let d = ((x >> shift) & mask) as usize;
             tmp[c[d] as usize] = x;
             c[d] += 1;
         }
@@ -374,7 +372,7 @@ fn gini_radix(resources: &[f32], s: &mut Scratch) -> f64 {
     s.keys.clear();
     s.keys
         .extend(resources.iter().map(|&r| ordered_bits(r.max(0.0))));
-    radix_sort(&mut s.keys, &mut s.keys_tmp, |k| k);
+    radix_sort(&mut s.keys, &mut s.keys_tmp);
     gini_of_sorted(
         s.keys.iter().map(|&k| from_ordered_bits(k)),
         resources.len(),
