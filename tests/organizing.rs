@@ -1,13 +1,17 @@
-//! The organizing process, checked against the directions the project brief expects
-//! (MODEL.md, *What must hold*; issue 3). None of these outcomes is written into the
-//! code: each comes out of the mechanisms in `src/model/stages/`, `src/model/institution.rs` and the modules beside them.
+//! The organizing process, checked against the hypotheses of `docs/hypotheses.md`
+//! (the brief's directions, MODEL.md *What must hold*, and issue 10's claims about
+//! the regime). None of these outcomes is written into the code: each comes out of
+//! the mechanisms in `src/model/stages/`, `src/model/institution.rs` and the modules
+//! beside them; the hypotheses file says for each why it could fail.
 //!
 //! Every claim compares two strategies of `scenarios/strategies.toml` over
-//! [`REPLICATES`] replicates. Strategies of one replicate share the village and the
-//! shocks (common random numbers), so each comparison is paired: the test computes
-//! the per-replicate difference and requires its mean to exceed [`Z`] standard
-//! errors of that mean (a one-sided paired z-test at about p < 0.0015), never a
-//! single lucky seed.
+//! [`REPLICATES`] replicates in each of two independent seed families
+//! ([`FAMILIES`]). Strategies of one replicate share the village, its potentials and
+//! the shocks (common random numbers), so each comparison is paired: the test
+//! computes the per-replicate difference and requires its mean to exceed [`Z`]
+//! standard errors of that mean (a one-sided paired z-test at about p < 0.0015) in
+//! both families, never a single lucky seed. A claim the model does not produce is
+//! kept as an ignored test that says so (`cargo test -- --ignored` runs it).
 
 use kampung::Scenario;
 use kampung::experiment::runner::{self, RunOutput};
@@ -16,27 +20,31 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::sync::OnceLock;
 
-/// Replicates per strategy. The smallest effect tested (skipping immersion on
-/// capacity after exit, about 0.03 on a 0-1 scale) needs this many to stand clear
-/// of the seed-to-seed spread.
-const REPLICATES: u32 = 150;
+/// Replicates per strategy and seed family.
+const REPLICATES: u32 = 100;
 /// Standard errors the mean paired difference must clear.
 const Z: f64 = 3.0;
+/// Base seeds of the two seed families (the scenario file's own seed, 7, is the one
+/// the mechanisms were developed on, so it is not one of them).
+const FAMILIES: [u64; 2] = [101, 202];
 
-/// All runs of the shipped strategy comparison, by strategy, in replicate order.
-fn runs() -> &'static HashMap<String, Vec<RunOutput>> {
-    static RUNS: OnceLock<HashMap<String, Vec<RunOutput>>> = OnceLock::new();
-    RUNS.get_or_init(|| {
+type Runs = HashMap<String, Vec<RunOutput>>;
+
+/// All runs of the shipped strategy comparison in seed family `k`, by strategy, in
+/// replicate order.
+fn runs(k: usize) -> &'static Runs {
+    static RUNS: [OnceLock<Runs>; 2] = [OnceLock::new(), OnceLock::new()];
+    RUNS[k].get_or_init(|| {
         let mut s = Scenario::from_file(Path::new("scenarios/strategies.toml"))
             .expect("shipped scenario is valid");
+        s.seed = FAMILIES[k];
         s.replicates = REPLICATES;
-        s.strategies
-            .retain(|x| !matches!(x.name.as_str(), "rushed" | "late_exit"));
+        s.strategies.retain(|x| x.name != "rushed");
         s.output.record_every = 1;
         s.output.households = false;
         let specs = runner::plan(&s);
         let out = runner::run_all(&s, &specs, None, &|_| {}).expect("runs");
-        let mut by: HashMap<String, Vec<RunOutput>> = HashMap::new();
+        let mut by: Runs = HashMap::new();
         for r in out {
             by.entry(s.strategies[r.spec.strategy].name.clone())
                 .or_default()
@@ -47,7 +55,11 @@ fn runs() -> &'static HashMap<String, Vec<RunOutput>> {
 }
 
 fn strategy(name: &str) -> &'static [RunOutput] {
-    runs()
+    strategy_in(0, name)
+}
+
+fn strategy_in(k: usize, name: &str) -> &'static [RunOutput] {
+    runs(k)
         .get(name)
         .unwrap_or_else(|| panic!("strategy {name} in scenarios/strategies.toml"))
 }
@@ -71,7 +83,7 @@ fn paired(a: &[f64], b: &[f64]) -> (f64, f64, usize) {
 fn assert_larger(what: &str, a: &[f64], b: &[f64]) {
     let (mean, se, n) = paired(a, b);
     assert!(
-        n >= (REPLICATES as usize) * 3 / 4,
+        n >= (a.len().min(b.len())) * 3 / 4,
         "{what}: only {n} comparable pairs"
     );
     assert!(
@@ -81,8 +93,46 @@ fn assert_larger(what: &str, a: &[f64], b: &[f64]) {
     eprintln!("{what}: difference {mean:.4} ± {se:.4} (n = {n})");
 }
 
-fn each(name: &str, f: impl Fn(&RunOutput) -> f64) -> Vec<f64> {
-    strategy(name).iter().map(f).collect()
+/// The outcomes of one hypothesis: every comparison in every seed family is
+/// computed and printed before the test fails on any of them, so that a failing
+/// run still reports the whole table.
+#[derive(Default)]
+struct Hypothesis {
+    failed: Vec<String>,
+}
+
+impl Hypothesis {
+    /// In every seed family, strategy `a` is larger than strategy `b` on the outcome
+    /// `f`, by more than `Z` standard errors (pairs with an NA on either side are
+    /// left out; at least half must remain).
+    fn larger(&mut self, what: &str, a: &str, b: &str, f: impl Fn(&RunOutput) -> f64 + Copy) {
+        for (k, family) in FAMILIES.iter().enumerate() {
+            let x: Vec<f64> = strategy_in(k, a).iter().map(f).collect();
+            let y: Vec<f64> = strategy_in(k, b).iter().map(f).collect();
+            let (mean, se, n) = paired(&x, &y);
+            let label = format!("{what} [{a} vs {b}, seeds {}]", family);
+            let held = n * 2 >= x.len() && mean > Z * se && mean > 0.0;
+            eprintln!(
+                "{label}: difference {mean:.4} ± {se:.4} (n = {n}) {}",
+                if held { "held" } else { "NOT HELD" }
+            );
+            if !held {
+                self.failed.push(label);
+            }
+        }
+    }
+
+    fn verdict(self) {
+        assert!(self.failed.is_empty(), "not held: {:?}", self.failed);
+    }
+}
+
+/// Asserts, in every seed family, that strategy `a` is larger than strategy `b` on
+/// the outcome `f`.
+fn hypothesis(what: &str, a: &str, b: &str, f: impl Fn(&RunOutput) -> f64 + Copy) {
+    let mut h = Hypothesis::default();
+    h.larger(what, a, b, f);
+    h.verdict();
 }
 
 fn at(r: &RunOutput, step: u32) -> Metrics {
@@ -97,6 +147,14 @@ fn in_stage(r: &RunOutput, stage: u8) -> impl Iterator<Item = &Metrics> {
         .filter(move |m| m.stage as u8 == stage)
 }
 
+/// Steps at which the run was in any of the given stages.
+fn in_stages<'a>(r: &'a RunOutput, stages: &'a [u8]) -> impl Iterator<Item = &'a Metrics> {
+    r.timeseries
+        .iter()
+        .map(|(_, m)| m)
+        .filter(move |m| stages.contains(&(m.stage as u8)))
+}
+
 fn exit_step() -> u32 {
     156
 }
@@ -107,162 +165,240 @@ fn post_exit(r: &RunOutput) -> Metrics {
         .1
 }
 
-#[test]
-fn skipping_immersion_lowers_trust_attendance_and_participation() {
-    // Trust when deliberation starts (first step of the design stage).
-    let trust = |r: &RunOutput| in_stage(r, 3).next().map_or(f64::NAN, |m| m.mean_trust);
-    assert_larger(
-        "trust at the start of design",
-        &each("full", trust),
-        &each("skip_immersion", trust),
-    );
-    // Attendance of the deliberation meetings (village-wide share, 30% marginalized).
-    let attendance = |r: &RunOutput| {
-        let v: Vec<f64> = in_stage(r, 3)
-            .map(|m| 0.3 * m.attendance_marginalized + 0.7 * m.attendance_other)
-            .collect();
-        v.iter().copied().fold(f64::NAN, f64::max)
-    };
-    assert_larger(
-        "meeting attendance",
-        &each("full", attendance),
-        &each("skip_immersion", attendance),
-    );
-    // Participation at the height of the first action.
-    let participation = |r: &RunOutput| {
-        in_stage(r, 4)
-            .map(|m| m.participation)
-            .fold(f64::NAN, f64::max)
-    };
-    assert_larger(
-        "peak participation in the first action",
-        &each("full", participation),
-        &each("skip_immersion", participation),
-    );
+fn max(v: impl Iterator<Item = f64>) -> f64 {
+    v.fold(f64::NAN, f64::max)
 }
 
+/// H1: skipping immersion lowers trust, attendance and participation.
 #[test]
-fn skipping_investigation_lowers_identification_and_benefits_to_the_marginalized() {
-    let recall = |r: &RunOutput| r.last().identification_recall;
-    assert_larger(
-        "identification recall",
-        &each("full", recall),
-        &each("skip_investigation", recall),
+fn h1_skipping_immersion_lowers_trust_attendance_and_participation() {
+    let mut h = Hypothesis::default();
+    h.larger(
+        "share trusting at the start of design",
+        "full",
+        "skip_immersion",
+        |r| in_stage(r, 3).next().map_or(f64::NAN, |m| m.trusting),
     );
-    // Share of benefits reaching marginalized households, averaged over the years after
-    // the organizer has left.
-    let share = |r: &RunOutput| {
-        let v: Vec<f64> = r
-            .timeseries
-            .iter()
-            .filter(|(t, _)| *t > exit_step())
-            .map(|(_, m)| m.benefit_share_marginalized)
-            .collect();
-        v.iter().sum::<f64>() / v.len() as f64
-    };
-    assert_larger(
-        "benefit share of marginalized households after exit",
-        &each("full", share),
-        &each("skip_investigation", share),
+    h.larger(
+        "peak attendance of the marginalized in stages 3-5",
+        "full",
+        "skip_immersion",
+        |r| max(in_stages(r, &[3, 4, 5]).map(|m| m.attendance_marginalized)),
     );
+    h.larger(
+        "peak participation in stage 4",
+        "full",
+        "skip_immersion",
+        |r| max(in_stage(r, 4).map(|m| m.participation)),
+    );
+    h.verdict();
 }
 
+/// H2: skipping social investigation lowers the benefits reaching the marginalized.
+/// Not produced (docs/hypotheses.md, Results): at equal effort the carried time goes
+/// to deliberation, and neither outcome differs beyond the noise in either family.
 #[test]
-fn top_down_design_lowers_legitimacy_and_durable_capacity() {
-    let legitimacy = |r: &RunOutput| r.last().legitimacy;
-    assert_larger(
-        "legitimacy",
-        &each("full", legitimacy),
-        &each("top_down", legitimacy),
-    );
-    let capacity = |r: &RunOutput| post_exit(r).capacity;
-    assert_larger(
-        "capacity two years after exit",
-        &each("full", capacity),
-        &each("top_down", capacity),
-    );
-}
-
-#[test]
-fn without_an_organization_gains_decay_after_the_organizer_leaves() {
-    // The access gap widens again after the exit without an organization ...
-    let widening = |r: &RunOutput| post_exit(r).access_gap - at(r, exit_step()).access_gap;
-    assert_larger(
-        "widening of the access gap after exit",
-        &each("skip_organization", widening),
-        &each("full", widening),
-    );
-    // ... because the renegotiated bias relapses.
-    let relapse = |r: &RunOutput| post_exit(r).relieved_bias - at(r, exit_step()).relieved_bias;
-    let zero = vec![0.0; REPLICATES as usize];
-    assert_larger(
-        "relapse of the bias",
-        &each("skip_organization", relapse),
-        &zero,
-    );
-}
-
-#[test]
-fn inclusive_facilitation_raises_representation_of_the_marginalized() {
-    let members = |r: &RunOutput| r.last().member_representation;
-    assert_larger(
-        "representation among members",
-        &each("full", members),
-        &each("open", members),
-    );
-    let leaders = |r: &RunOutput| r.last().leader_representation;
-    assert_larger(
-        "representation among leaders",
-        &each("full", leaders),
-        &each("open", leaders),
-    );
-}
-
-#[test]
-fn elite_first_entry_builds_trust_faster_but_leaves_more_marginalized_unreached() {
-    let trusting = |r: &RunOutput| at(r, 20).trusting;
-    assert_larger(
-        "households trusting the organizer at week 20",
-        &each("elite_first", trusting),
-        &each("marginalized_first", trusting),
-    );
-    let unreached = |r: &RunOutput| r.last().unreached_marginalized;
-    assert_larger(
-        "marginalized households unreached at the end",
-        &each("elite_first", unreached),
-        &each("marginalized_first", unreached),
-    );
-}
-
-/// Skipping immersion is left out: in this model its effect on capacity two years
-/// after the exit is small and not clear of the seed-to-seed spread (0.0073 ± 0.0031
-/// over 150 paired replicates, 2.4 standard errors, below the 3 asked of the rest). Immersion changes who trusts
-/// the organizer, attends and joins first (see the test above), but the
-/// institution's own turnover of members and oversight dominates two years on. The
-/// finding is reported as it is rather than tuned away (issue 3).
-#[test]
-fn the_full_sequence_beats_every_single_stage_skip_on_capacity_after_exit() {
-    let capacity = |r: &RunOutput| post_exit(r).capacity;
-    for skip in [
+#[ignore = "H2 not produced by the model: see docs/hypotheses.md"]
+fn h2_skipping_investigation_lowers_benefits_to_the_marginalized() {
+    let mut h = Hypothesis::default();
+    h.larger(
+        "benefit share of the marginalized in the two years after exit",
+        "full",
         "skip_investigation",
-        "skip_design",
-        "skip_action",
+        |r| {
+            let v: Vec<f64> = r
+                .timeseries
+                .iter()
+                .filter(|(t, _)| *t > exit_step() && *t <= exit_step() + 104)
+                .map(|(_, m)| m.benefit_share_marginalized)
+                .collect();
+            v.iter().sum::<f64>() / v.len() as f64
+        },
+    );
+    h.larger(
+        "access gap two years after exit",
+        "skip_investigation",
+        "full",
+        |r| post_exit(r).access_gap,
+    );
+    h.verdict();
+}
+
+/// H3: top-down design lowers legitimacy and post-exit durability.
+#[test]
+fn h3_top_down_design_lowers_legitimacy_and_durable_capacity() {
+    let mut h = Hypothesis::default();
+    h.larger("legitimacy at the end of design", "full", "top_down", |r| {
+        in_stage(r, 4).next().map_or(f64::NAN, |m| m.legitimacy)
+    });
+    h.larger("capacity two years after exit", "full", "top_down", |r| {
+        post_exit(r).capacity
+    });
+    h.verdict();
+}
+
+/// H4: without the organization stage, gains decay after the organizer leaves.
+#[test]
+fn h4_without_an_organization_gains_decay_after_the_organizer_leaves() {
+    let mut h = Hypothesis::default();
+    h.larger(
+        "relapse of the relieved bias from exit to two years after",
         "skip_organization",
-    ] {
-        assert_larger(
-            &format!("capacity after exit, full vs {skip}"),
-            &each("full", capacity),
-            &each(skip, capacity),
+        "full",
+        |r| post_exit(r).relieved_bias - at(r, exit_step()).relieved_bias,
+    );
+    h.larger(
+        "fall of mean efficacy from exit to two years after",
+        "skip_organization",
+        "full",
+        |r| at(r, exit_step()).mean_efficacy - post_exit(r).mean_efficacy,
+    );
+    h.verdict();
+}
+
+/// H5: inclusive facilitation raises the representation of the marginalized (and
+/// narrows the access gap) against open facilitation.
+#[test]
+fn h5_inclusive_facilitation_raises_representation_of_the_marginalized() {
+    let mut h = Hypothesis::default();
+    h.larger(
+        "representation among members two years after exit",
+        "full",
+        "open",
+        |r| post_exit(r).member_representation,
+    );
+    h.larger("access gap two years after exit", "open", "full", |r| {
+        post_exit(r).access_gap
+    });
+    // Partly built in (reserved seats): reported, not counted as a test.
+    for (k, family) in FAMILIES.iter().enumerate() {
+        let f = |r: &RunOutput| post_exit(r).leader_representation;
+        let x: Vec<f64> = strategy_in(k, "full").iter().map(f).collect();
+        let y: Vec<f64> = strategy_in(k, "open").iter().map(f).collect();
+        let (mean, se, n) = paired(&x, &y);
+        eprintln!(
+            "leader representation, full vs open (not a test) [seeds {}]: {mean:.4} ± {se:.4} (n = {n})",
+            family
         );
     }
-    // Measured each time, asserted never (see above): printed so the note's numbers
-    // can be checked with `--nocapture`.
-    {
-        let skip = "skip_immersion";
-        let (mean, se, n) = paired(&each("full", capacity), &each(skip, capacity));
+    h.verdict();
+}
+
+/// H6: elite-first entry is fast but leaves the marginalized less reached.
+#[test]
+fn h6_elite_first_entry_is_faster_but_reaches_fewer_marginalized() {
+    let mut h = Hypothesis::default();
+    let immersion = |r: &RunOutput| {
+        r.stages
+            .iter()
+            .find(|x| x.stage.name() == "immersion")
+            .map_or(f64::NAN, |x| (x.end - x.start) as f64)
+    };
+    h.larger(
+        "immersion duration",
+        "marginalized_first",
+        "elite_first",
+        immersion,
+    );
+    h.larger(
+        "marginalized unreached at the start of design",
+        "elite_first",
+        "marginalized_first",
+        |r| {
+            in_stage(r, 3)
+                .next()
+                .map_or(f64::NAN, |m| m.unreached_marginalized)
+        },
+    );
+    h.verdict();
+}
+
+/// H7: the institution can decay: capacity two years after exit is lower than at
+/// exit in some runs of the default strategy, and not in all.
+#[test]
+fn h7_capacity_falls_after_exit_in_some_runs_not_all() {
+    for (k, family) in FAMILIES.iter().enumerate() {
+        let runs = strategy_in(k, "full");
+        let falls = runs
+            .iter()
+            .filter(|r| post_exit(r).capacity < at(r, exit_step()).capacity - 0.01)
+            .count();
+        let share = falls as f64 / runs.len() as f64;
         eprintln!(
-            "capacity after exit, full vs {skip} (not asserted): difference {mean:.4} ± {se:.4} (n = {n})"
+            "capacity falls after exit in {falls} of {} runs [seeds {}]",
+            runs.len(),
+            family
         );
+        assert!(
+            (0.05..=0.95).contains(&share),
+            "capacity fell after exit in {share} of runs [seeds {}]",
+            family
+        );
+    }
+}
+
+/// H8: an organizer who stays differs from one who has left: capacity at step 207.
+/// Not produced (docs/hypotheses.md, Results): the difference is within the noise in
+/// both seed families. Kept, ignored, so that `--ignored` shows it.
+#[test]
+#[ignore = "H8 not produced by the model: see docs/hypotheses.md"]
+fn h8_an_organizer_who_stays_raises_capacity_while_there() {
+    hypothesis("capacity at step 207", "late_exit", "full", |r| {
+        at(r, 207).capacity
+    });
+}
+
+/// Issue 10's regime: at the defaults, actions succeed between 50% and 90% of the
+/// time, immersion's and investigation's durations vary from run to run, and no
+/// headline outcome sits at its bound in more than 90% of runs.
+#[test]
+fn the_default_strategy_is_out_of_saturation() {
+    for (k, family) in FAMILIES.iter().enumerate() {
+        let runs = strategy_in(k, "full");
+        let (s, f) = runs.iter().fold((0.0, 0.0), |(s, f), r| {
+            (s + r.last().successes, f + r.last().failures)
+        });
+        let rate = s / (s + f);
+        eprintln!("success rate {rate:.3} [seeds {}]", family);
+        assert!((0.5..0.9).contains(&rate), "action success rate {rate}");
+        for stage in ["immersion", "investigation"] {
+            let d: Vec<f64> = runs
+                .iter()
+                .filter_map(|r| r.stages.iter().find(|x| x.stage.name() == stage))
+                .map(|x| (x.end - x.start) as f64)
+                .collect();
+            let mean = d.iter().sum::<f64>() / d.len() as f64;
+            let sd = (d.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / d.len() as f64).sqrt();
+            eprintln!("{stage}: {mean:.2} ± {sd:.2} steps [seeds {}]", family);
+            assert!(sd > 0.0, "{stage} lasts {mean} steps in every run");
+        }
+        type Outcome = fn(&Metrics) -> f64;
+        let headline: [(&str, Outcome, f64, f64); 5] = [
+            ("capacity", |m| m.capacity, 0.0, 1.0),
+            ("access gap", |m| m.access_gap, 0.0, f64::NAN),
+            ("members", |m| m.members, 0.0, 1.0),
+            ("unreached", |m| m.unreached_marginalized, 0.0, 1.0),
+            (
+                "leader representation",
+                |m| m.leader_representation,
+                0.0,
+                f64::NAN,
+            ),
+        ];
+        for (name, f, lo, hi) in headline {
+            let at_bound = runs
+                .iter()
+                .filter(|r| {
+                    let x = f(&post_exit(r));
+                    x == lo || x == hi
+                })
+                .count();
+            assert!(
+                at_bound * 10 <= runs.len() * 9,
+                "{name} at its bound in {at_bound} of {} runs",
+                runs.len()
+            );
+        }
     }
 }
 
@@ -310,8 +446,11 @@ fn an_early_exit_cuts_the_stage_under_way() {
     for r in strategy("early_exit") {
         let last = r.stages.last().expect("records");
         assert!(last.end <= 52);
+        // Unless all five stages were done by week 52, the one under way then is
+        // recorded as cut by the exit.
+        let all_done = last.stage.name() == "organization" && last.reason.name() != "exit";
         assert!(
-            r.stages.iter().any(|x| x.reason.name() == "exit") || last.end < 52,
+            all_done || r.stages.iter().any(|x| x.reason.name() == "exit"),
             "a stage under way at week 52 is recorded as cut by the exit"
         );
     }
@@ -353,7 +492,7 @@ fn capacity_lowers_elite_capture_and_the_top_fifths_share() {
             "β in force {} against {expected}",
             m.effective_elite_capture
         );
-        assert!(m.effective_elite_capture < beta);
+        assert!(m.effective_elite_capture < beta || m.capacity == 0.0);
     }
     for r in &no_cut {
         assert_eq!(post_exit(r).effective_elite_capture, beta);
@@ -468,7 +607,9 @@ exit_step = 10
 }
 
 /// Members elect their leaders again every `institution.election_interval` steps
-/// after the organization forms; with 0 the first leaders keep their seats.
+/// after the organization forms; with 0, and no diversion to recall leaders for
+/// (`institution.capture = 0`), the first leaders keep their seats. Runs whose
+/// organization has no leaders at step 100 or dissolves before step 300 are left out.
 #[test]
 fn leaders_are_elected_again_at_the_interval() {
     let mut s = Scenario::from_file(Path::new("scenarios/strategies.toml"))
@@ -481,28 +622,25 @@ fn leaders_are_elected_again_at_the_interval() {
         runner::run_all(s, &runner::plan(s), None, &|_| {})
             .expect("runs")
             .iter()
-            .filter(|r| r.stages.iter().any(|x| x.stage.name() == "organization"))
-            .map(|r| {
+            .filter(|r| r.last().collapsed == 0.0)
+            .filter_map(|r| {
                 let at = |t: u32| {
                     let (_, h) = r.snapshots.iter().find(|(x, _)| *x == t).expect("snapshot");
                     h.leader.clone()
                 };
                 let (a, b) = (at(100), at(300));
-                assert!(
-                    a.iter().any(|&l| l),
-                    "the organization has leaders at step 100"
-                );
-                a != b
+                a.iter().any(|&l| l).then_some(a != b)
             })
             .collect()
     };
     let mut fixed = s.clone();
     fixed.strategies[0].params.institution.election_interval = 0;
+    fixed.strategies[0].params.institution.capture = 0.0;
     let kept = leaders_changed(&fixed);
-    assert!(kept.len() >= 25);
+    assert!(kept.len() >= 20, "only {} runs with leaders", kept.len());
     assert!(
         kept.iter().all(|&c| !c),
-        "without elections the leaders stay"
+        "without elections or recalls the leaders stay"
     );
     let changed = leaders_changed(&s);
     let share = changed.iter().filter(|&&c| c).count() as f64 / changed.len() as f64;

@@ -1096,3 +1096,78 @@ fn without_groups_csv_the_report_leaves_the_group_charts_out() {
     assert!(!charts(&html).iter().any(|(id, _)| id.starts_with("group-")));
     assert!(html.contains(r#"<section id="over-time">"#));
 }
+
+/// A design that varies two parameters over a full grid gets one map per outcome:
+/// a cell per pair of values, each showing the mean over its replicates of what
+/// `runs.csv` holds. Could fail: a cell placed at the wrong pair, a mean over the
+/// wrong runs, or the section drawn for a design it does not fit.
+#[test]
+fn a_two_parameter_grid_gets_tipping_maps_of_the_runs_means() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("grid.toml");
+    std::fs::write(
+        &file,
+        r#"
+[scenario]
+name = "grid"
+seed = 4
+replicates = 3
+[time]
+steps = 90
+[population]
+households = 120
+[organizer]
+exit_step = 50
+[output]
+record_every = 10
+households = false
+post_exit_horizon = 20
+[strategies.full]
+[sweep.factorial]
+"population.threshold.mean" = [0.3, 0.4, 0.5]
+"organizer.contacts_per_step" = [3, 6]
+"#,
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    let o = kampung(&[
+        "run".as_ref(),
+        file.as_os_str(),
+        "--out".as_ref(),
+        out.as_os_str(),
+        "-q".as_ref(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let html = report_of(&out);
+    let section = &html[html
+        .find(r#"<section id="tipping">"#)
+        .expect("tipping maps")..];
+    let section = &section[..section.find("</section>").unwrap()];
+    // The capacity map: 3 × 2 cells, each the mean of its runs' post_exit.capacity.
+    let cap = &section[section.find("Capacity two years after").unwrap()..];
+    let cap = &cap[..cap.find("</svg>").unwrap()];
+    assert_eq!(cap.matches("<rect ").count(), 6);
+    let (h, rows) = read_csv(&out.join("runs.csv"));
+    let col = |name: &str| h.iter().position(|c| c == name).unwrap();
+    let (t, k, c) = (
+        col("param.population.threshold.mean"),
+        col("param.organizer.contacts_per_step"),
+        col("post_exit.capacity"),
+    );
+    for (tv, kv) in [("0.3", "3"), ("0.4", "6"), ("0.5", "3")] {
+        let v: Vec<f64> = rows
+            .iter()
+            .filter(|r| r[t] == tv && r[k] == kv)
+            .map(|r| r[c].parse::<f64>().unwrap())
+            .collect();
+        assert_eq!(v.len(), 3);
+        let mean = v.iter().sum::<f64>() / 3.0;
+        let title = format!(
+            "population.threshold.mean = {tv}, organizer.contacts_per_step = {kv}: {mean:.2}</title>"
+        );
+        assert!(cap.contains(&title), "no cell `{title}`");
+    }
+    // A one-strategy run without a design has no maps.
+    let (_tmp, plain) = results();
+    assert!(!report_of(&plain).contains(r#"<section id="tipping">"#));
+}

@@ -19,6 +19,7 @@
 //! in each stage ([`stage_text`]), in the words of the source text.
 
 pub mod cli;
+pub mod lesson;
 pub mod render;
 
 mod comparison;

@@ -6,9 +6,13 @@
 //! efficacy, participation, membership) and on this state. No outcome is written in
 //! directly: the measures of `model/metrics.rs` are read off it.
 
-use crate::model::household::IssueId;
+use crate::model::household::{Households, IssueId};
 use crate::model::organizer::ContactOrder;
+use crate::model::potential::Potentials;
 use crate::model::stage::{EndReason, Stage, StageRecord, StagesParams};
+
+/// [`Community::heard`] for a household the organizer has not yet listened to.
+pub const NOT_HEARD: IssueId = IssueId::MAX;
 
 /// A collective action under way.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -49,8 +53,36 @@ pub struct Community {
     pub(crate) interviewed_count: usize,
     /// Share of households documented in the resource map.
     pub map: f64,
-    /// How far macro analysis has revealed the allocation rule's bias, in [0, 1].
+    /// How far macro analysis has revealed the allocation rule's bias, in [0, 1]:
+    /// the testimonies of marginalized households gathered so far over the number
+    /// that reveals it fully.
     pub bias_revealed: f64,
+    /// Marginalized households whose situation an interview revealed (macro
+    /// analysis's evidence).
+    pub testimonies: usize,
+    /// Whether each household has told the organizer its situation in an interview.
+    pub(crate) told: Vec<bool>,
+    /// What the organizer heard each household name as its priority issue, or
+    /// [`NOT_HEARD`]: true with a probability equal to the household's trust.
+    pub heard: Vec<IssueId>,
+    /// Number of community issues.
+    pub issues: usize,
+    /// The village's potentials (`model/potential.rs`): what each household could
+    /// bring, of which kind, and what the organizer has documented.
+    pub potentials: Potentials,
+    /// Deliberated views: for households that attended a musyawarah, their weights
+    /// on each issue (`issues` per household, summing to 1); empty before any.
+    pub(crate) opinion: Vec<f32>,
+    /// Whether the latest deliberation reached consensus (mufakat) rather than a vote.
+    pub consensus: bool,
+    /// Steps the organizer carries over from skipped stages into the next one.
+    pub(crate) carried: u32,
+    /// Institution meetings each member has missed in a row.
+    pub(crate) missed: Vec<u16>,
+    /// Leaders recalled after members or other constituents caught diversion.
+    pub recalls: u32,
+    /// Step at which the organization dissolved (fewer than three members), if it did.
+    pub collapsed_at: Option<u32>,
     /// Deliberation meetings held.
     pub meetings_held: u32,
     /// The shared issue, once chosen.
@@ -104,6 +136,47 @@ impl Community {
         &self.batch
     }
 
+    /// The weight household `i`'s view puts on issue `x`: its deliberated view if it
+    /// has attended a musyawarah, else all on its own priority.
+    pub fn weight(&self, h: &Households, i: usize, x: IssueId) -> f32 {
+        let k = self.issues.max(1);
+        if self.opinion.is_empty() {
+            return (h.priority[i] == x) as u8 as f32;
+        }
+        self.opinion[i * k + x as usize]
+    }
+
+    /// The issue household `i`'s view favours: its deliberated view if any, else its
+    /// priority.
+    pub fn view(&self, h: &Households, i: usize) -> IssueId {
+        let k = self.issues.max(1);
+        if self.opinion.is_empty() {
+            return h.priority[i];
+        }
+        let o = &self.opinion[i * k..(i + 1) * k];
+        let mut best = 0;
+        for x in 1..k {
+            if o[x] > o[best] {
+                best = x;
+            }
+        }
+        best as IssueId
+    }
+
+    /// Gives every household a view (all weight on its priority) before the first
+    /// deliberation.
+    pub(crate) fn ensure_opinions(&mut self, h: &Households) {
+        if !self.opinion.is_empty() {
+            return;
+        }
+        let k = self.issues.max(1);
+        self.opinion = vec![0.0; h.len() * k];
+        for i in 0..h.len() {
+            let x = (h.priority[i] as usize).min(k - 1);
+            self.opinion[i * k + x] = 1.0;
+        }
+    }
+
     /// The community before any organizer arrives.
     pub fn new(n: usize) -> Community {
         Community {
@@ -117,6 +190,17 @@ impl Community {
             interviewed_count: 0,
             map: 0.0,
             bias_revealed: 0.0,
+            testimonies: 0,
+            told: vec![false; n],
+            heard: vec![NOT_HEARD; n],
+            issues: 1,
+            potentials: Potentials::default(),
+            opinion: Vec::new(),
+            consensus: false,
+            carried: 0,
+            missed: vec![0; n],
+            recalls: 0,
+            collapsed_at: None,
             meetings_held: 0,
             issue: None,
             legitimacy: 0.0,
@@ -159,12 +243,17 @@ impl Community {
     }
 
     /// Moves on to the next stage that is not skipped, recording skipped ones.
+    /// A skipped stage's planned time (the midpoint of its minimum and maximum) is
+    /// carried into the next stage that runs, whose minimum and maximum durations
+    /// grow by it: skipping changes what the organizer does, not how long.
     pub(crate) fn advance(&mut self, t: u32, stages: &StagesParams) {
         let mut s = self.stage.next();
+        self.carried = 0;
         while let Some(plan) = stages.get(s) {
             if !plan.skip {
                 break;
             }
+            self.carried += plan.planned_steps();
             self.records.push(StageRecord {
                 stage: s,
                 start: t,

@@ -1,6 +1,7 @@
 //! Meetings: who comes (by availability, trust, awareness and efficacy, and the room
-//! inclusive facilitation makes), what attending does (awareness, efficacy), and the
-//! bridging ties made there. The design stage's musyawarah and the organization's
+//! inclusive facilitation makes: the organizer's full accommodation while it is
+//! there, afterwards as much as the leadership represents the marginalized), what
+//! attending does (awareness, efficacy), and the bridging ties made there. The design stage's musyawarah and the organization's
 //! regular meetings are both held here.
 
 use crate::model::community::{Attendance, Community};
@@ -29,7 +30,13 @@ pub(crate) fn meeting<R: Rng + ?Sized>(
 ) {
     let b = p.behaviour;
     let inclusive = p.organizer.facilitation == Facilitation::Inclusive;
-    let accommodation = p.organizer.accommodation as f32;
+    // The organizer arranges meetings the marginalized can make; once it has left,
+    // the organization keeps the practice as far as its leadership represents them.
+    let accommodation = if c.organizer_present {
+        p.organizer.accommodation
+    } else {
+        1.0 + (p.organizer.accommodation - 1.0) * c.components[2]
+    } as f32;
     c.attendees.clear();
     let (mut am, mut nm, mut ao, mut no) = (0usize, 0usize, 0usize, 0usize);
     for i in 0..h.len() {

@@ -83,6 +83,14 @@ metrics! {
     contacted,
     /// Share of households documented in the resource map (interviewed).
     map,
+    /// Share of households whose priority issue the organizer heard truly (what it learned by listening).
+    knowledge,
+    /// Inventory of potentials: documented share of the village's potential, mean over the issues' kinds.
+    inventory,
+    /// Share of the village's starting potential not yet used by successful actions.
+    potential_left,
+    /// How far macro analysis has revealed the allocation rule's bias, in [0, 1] (from testimonies).
+    bias_revealed,
     /// Precision of identification: share of households identified as marginalized that are.
     identification_precision,
     /// Recall of identification: share of marginalized households identified as such.
@@ -91,6 +99,8 @@ metrics! {
     legitimacy,
     /// The shared issue's number in population.issues, or -1 before one is chosen.
     issue,
+    /// 1 if the latest deliberation reached consensus (mufakat), 0 if it fell back to a vote or none was held.
+    consensus,
     /// Successful collective actions so far.
     successes,
     /// Failed collective actions so far.
@@ -101,7 +111,7 @@ metrics! {
     member_representation,
     /// Marginalized share among leaders over their share of the village (1 = proportional).
     leader_representation,
-    /// Share of marginalized households neither in the organization nor tied to it (members; before it forms, the organizer's contacts and attendees while the organizer is there).
+    /// Share of marginalized households served by no one: not a member, not contacted or at a meeting while an organizer is there, and tied to none of these.
     unreached_marginalized,
     /// Institutional capacity in [0, 1]: moves towards the weighted mean of its five components.
     capacity,
@@ -117,6 +127,10 @@ metrics! {
     capacity_pool,
     /// Share of the benefit flow diverted to leaders (elite capture).
     diversion,
+    /// Leaders recalled so far after diversion was caught.
+    recalls,
+    /// 1 once the organization has dissolved (fewer than three members), else 0.
+    collapsed,
     }
 }
 
@@ -568,17 +582,17 @@ pub fn measure(
             a as f64 / b as f64 / pop_m
         }
     };
-    // Marginalized households with no tie to the organization: not members and not
-    // tied to a member; before the organization forms, "the organization" is the
-    // organizer's contacts and the meetings' attendees while the organizer is there,
-    // and nobody once the organizer has left without one forming.
-    let in_org = |i: usize| {
-        if c.formed {
-            h.member[i]
-        } else {
-            c.organizer_present && (h.contacted[i] || h.attended[i])
-        }
-    };
+    // Marginalized households served by no one: not members, not the organizer's
+    // contacts or meetings' attendees while an organizer is there, and tied to none
+    // of these.
+    let in_org =
+        |i: usize| h.member[i] || (c.organizer_present && (h.contacted[i] || h.attended[i]));
+    let knowledge = c
+        .heard
+        .iter()
+        .zip(&h.priority)
+        .filter(|(a, b)| a == b)
+        .count();
     let mut unreached = 0usize;
     for i in 0..n {
         if h.marginalized[i] && !in_org(i) && !net.neighbors(i).iter().any(|&j| in_org(j as usize))
@@ -620,10 +634,15 @@ pub fn measure(
         attendance_other: c.attendance.other,
         contacted: contacted as f64 / nf,
         map: c.map,
+        knowledge: knowledge as f64 / nf,
+        inventory: c.potentials.inventory_mean(),
+        potential_left: c.potentials.left_share(),
+        bias_revealed: c.bias_revealed,
         identification_precision: ratio(tp, idn),
         identification_recall: ratio(tp, nm),
         legitimacy: c.legitimacy,
         issue: c.issue.map_or(-1.0, |x| x as f64),
+        consensus: c.consensus as u8 as f64,
         successes: c.successes as f64,
         failures: c.failures as f64,
         members: members as f64 / nf,
@@ -637,6 +656,8 @@ pub fn measure(
         capacity_success: c.components[3],
         capacity_pool: c.components[4],
         diversion: c.diversion,
+        recalls: c.recalls as f64,
+        collapsed: c.collapsed_at.is_some() as u8 as f64,
     }
 }
 

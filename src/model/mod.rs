@@ -15,8 +15,9 @@
 //!   per stage: [`stages::immersion`],
 //!   [`stages::investigation`], [`stages::design`], [`stages::action`],
 //!   [`stages::organization`]), [`meeting`] (deliberation and the organization's
-//!   meetings), [`institution`] (the organization at work and its capacity), and the
-//!   shared state they act on, [`community`];
+//!   meetings), [`institution`] (the organization at work and its capacity), the
+//!   village's [`potential`] (what actions can draw on), and the shared state they
+//!   act on, [`community`];
 //! - the step: [`simulation`];
 //! - data collection: [`metrics`];
 //! - randomness: [`rng`];
@@ -52,6 +53,7 @@ pub mod organizing;
 pub mod params;
 pub mod participation;
 pub mod population;
+pub mod potential;
 pub mod rng;
 pub mod simulation;
 pub mod stage;

@@ -116,9 +116,9 @@ pub struct Params {
 pub struct BehaviourParams {
     /// Trust gained from a visit: `trust += visit_gain · (1 − trust)`, in [0, 1].
     pub visit_gain: f64,
-    /// Trust a visited contact person passes to each tie, scaled by the contact's
-    /// influence (capped at 4) and trust:
-    /// `trust_j += pass_on · min(influence_i, 4) · trust_i · (1 − trust_j)`, in [0, 1].
+    /// Word of mouth in stages 1 and 2: each step a household's trust rises by
+    /// `pass_on · max(0, t̄ − trust)`, where `t̄` is its ties' mean trust (DeGroot
+    /// 1974 averaging, upwards only), in [0, 1].
     pub pass_on: f64,
     /// Trust at or above which a household counts as trusting the organizer, serves
     /// as a contact person and joins the action's core group, in [0, 1].
@@ -144,6 +144,16 @@ pub struct BehaviourParams {
     pub decay: f64,
     /// Efficacy at or above which a participant joins the people's organization.
     pub member_efficacy: f64,
+    /// Stubbornness in deliberation (Friedkin and Johnsen 1990): the weight an
+    /// attendee keeps on its own priority at each musyawarah, in [0, 1]; the rest
+    /// goes to the voice-weighted views in the room.
+    pub stubbornness: f64,
+    /// Share of attendees who must hold the same view for consensus (mufakat), in
+    /// (0, 1].
+    pub consensus: f64,
+    /// Weight of the organizer's agenda (the priorities it heard in stages 1 and 2)
+    /// in the views of the room, in [0, 1].
+    pub agenda_weight: f64,
     /// Awareness at or above which a household joins the people's organization (it
     /// must see why the organization is needed), in [0, 1].
     pub member_awareness: f64,
@@ -165,6 +175,9 @@ impl Default for BehaviourParams {
             decay: 0.004,
             member_efficacy: 0.45,
             member_awareness: 0.35,
+            stubbornness: 0.2,
+            consensus: 0.67,
+            agenda_weight: 0.3,
         }
     }
 }
@@ -178,13 +191,18 @@ pub struct ActionParams {
     /// Contributions needed, as household-steps at full availability per household
     /// and step of the action, in [0, 1].
     pub need_share: f64,
-    /// Share of the need that identified potentials (the resource map, when complete)
-    /// cover, in [0, 1].
+    /// Share of the need that the documented potential of the action's kind covers
+    /// when the inventory holds all of it, in [0, 1].
     pub potential_share: f64,
     /// Standard deviation of the log of the multiplicative noise on contributions.
     pub noise: f64,
-    /// Resources each household whose issue an action serves gains on success.
-    pub benefit: f64,
+    /// Each household's potential (what it could bring to collective work), as a
+    /// share of its endowment, in [0, 10].
+    pub potential_rate: f64,
+    /// Share of the unused potential of the action's kind (held by participants or
+    /// documented) that a success turns into benefits for the households the issue
+    /// serves, in [0, 1].
+    pub yield_share: f64,
     /// Share of systemic bias renegotiated away (for identified households) by a
     /// success, in [0, 1].
     pub bias_cut: f64,
@@ -202,10 +220,11 @@ impl Default for ActionParams {
     fn default() -> Self {
         ActionParams {
             duration: 8,
-            need_share: 0.2,
+            need_share: 0.35,
             potential_share: 0.3,
             noise: 0.3,
-            benefit: 2.0,
+            potential_rate: 0.5,
+            yield_share: 0.2,
             bias_cut: 0.4,
             legitimacy_weight: 0.15,
             efficacy_weight: 0.1,
@@ -252,6 +271,12 @@ pub struct InstitutionParams {
     /// Steps between elections of the leaders after the first, in [0, 10 000]; 0:
     /// the first leaders keep their seats.
     pub election_interval: u32,
+    /// Regular meetings a member (not a leader) may miss in a row before leaving,
+    /// in [0, 1000]; 0: members never lapse.
+    pub lapse: u32,
+    /// Weight of monitoring by constituents who are not members in oversight, in
+    /// [0, 1] (the rest is members' turnout).
+    pub constituent_oversight: f64,
 }
 
 impl Default for InstitutionParams {
@@ -272,6 +297,8 @@ impl Default for InstitutionParams {
             shock_buffer: 0.5,
             leader_push: 0.15,
             election_interval: 52,
+            lapse: 6,
+            constituent_oversight: 0.5,
         }
     }
 }

@@ -61,6 +61,17 @@ impl<'p> Simulation<'p> {
             degree: economy::DegreeTerm::default(),
             last: EconomyStep::default(),
         };
+        let issues = params.population.issues.len().max(
+            sim.village
+                .households
+                .priority
+                .iter()
+                .map(|&x| x as usize + 1)
+                .max()
+                .unwrap_or(1),
+        );
+        sim.community.issues = issues;
+        sim.draw_potentials();
         let lambda = params.economy.network_influence;
         economy::update_influence(
             &mut sim.village.households,
@@ -75,7 +86,22 @@ impl<'p> Simulation<'p> {
     /// replicate gives them the same history of shocks.
     pub fn with_environment(mut self, env: ModelRng) -> Self {
         self.env = env;
+        self.draw_potentials();
         self
+    }
+
+    /// Draws the village's potentials from stream 2 of the environment's generator,
+    /// so that every strategy of a replicate (which shares the environment) finds
+    /// the same potentials.
+    fn draw_potentials(&mut self) {
+        let mut r = self.env.clone();
+        r.set_stream(2);
+        self.community.potentials = crate::model::potential::Potentials::draw(
+            &self.village.households,
+            self.community.issues,
+            self.params.action.potential_rate,
+            &mut r,
+        );
     }
 
     /// The current step (0 before the first step).

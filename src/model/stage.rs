@@ -96,15 +96,25 @@ fn one() -> u32 {
     1
 }
 
+impl StagePlan {
+    /// The stage's planned time: the midpoint of its minimum and maximum durations.
+    /// A skipped stage carries it into the next stage that runs.
+    pub fn planned_steps(&self) -> u32 {
+        (self.min_steps + self.max_steps) / 2
+    }
+}
+
 /// The plan of all five stages.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct StagesParams {
     /// 1. Immersion; target: share of households trusting the organizer (trust ≥ 0.5).
     pub immersion: StagePlan,
-    /// 2. Social investigation; target: share of households interviewed (the map).
+    /// Stage 2, social investigation; target: share of the allocation rule's bias
+    /// revealed by macro analysis (from the testimonies of marginalized households).
     pub investigation: StagePlan,
-    /// 3. Design; target: number of deliberation meetings to hold.
+    /// Stage 3, design; target: number of deliberation meetings before a vote (when
+    /// they reach no consensus).
     pub design: StagePlan,
     /// 4. Action; target: number of successful actions.
     pub action: StagePlan,
@@ -122,7 +132,7 @@ impl Default for StagesParams {
         };
         StagesParams {
             immersion: plan(4, 26, 0.15),
-            investigation: plan(4, 26, 0.25),
+            investigation: plan(4, 26, 0.5),
             design: plan(2, 12, 3.0),
             action: plan(1, 26, 1.0),
             organization: plan(2, 12, 0.08),

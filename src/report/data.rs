@@ -358,10 +358,16 @@ pub fn read_runs(dir: &Path, outcomes: &[&str]) -> Result<Runs> {
         .enumerate()
         .filter_map(|(i, h)| h.strip_prefix("param.").map(|k| (i, k.to_string())))
         .collect();
-    let out_cols: Vec<(usize, String)> = outcomes
-        .iter()
-        .filter_map(|&o| t.opt_col(o).map(|i| (i, o.to_string())))
-        .collect();
+    // Each column once, however often it is asked for (a repeat would count every
+    // run twice).
+    let mut out_cols: Vec<(usize, String)> = Vec::new();
+    for &o in outcomes {
+        if let Some(i) = t.opt_col(o)
+            && !out_cols.iter().any(|(j, _)| *j == i)
+        {
+            out_cols.push((i, o.to_string()));
+        }
+    }
     let mut runs = Runs {
         param_keys: param_cols.iter().map(|(_, k)| k.clone()).collect(),
         ..Runs::default()

@@ -17,6 +17,7 @@ pub mod svg;
 mod network;
 mod page;
 mod sections;
+mod tipping;
 
 use crate::error::{Error, Result};
 use crate::scenario::Scenario;
@@ -175,7 +176,12 @@ pub fn render(dir: &Path, scenario: Option<&Path>) -> Result<String> {
             ]
         })
         .collect();
-    let refs: Vec<&str> = outcome_cols.iter().map(String::as_str).collect();
+    let mut refs: Vec<&str> = outcome_cols.iter().map(String::as_str).collect();
+    for c in tipping::COLUMNS {
+        if !refs.contains(&c) {
+            refs.push(c);
+        }
+    }
     let runs = data::read_runs(dir, &refs)?;
     let metric_cols: Vec<&str> = METRICS.iter().map(|m| m.column).collect();
     let series = data::read_timeseries(dir, &runs.cells, &metric_cols)?;
@@ -188,10 +194,12 @@ pub fn render(dir: &Path, scenario: Option<&Path>) -> Result<String> {
         name_points(&mut runs, s);
     }
     let network = network_section(dir, &runs, &loaded)?;
-    let by_group = groups
+    let mut by_group = groups
         .as_ref()
         .map(|g| groups_section(g, &runs, &stages))
         .unwrap_or_default();
+    // The tipping maps of a two-parameter design follow the groups' panels.
+    by_group.push_str(&tipping::tipping_section(&runs));
     Ok(page(
         dir, &manifest, &runs, &series, &stages, &loaded, &by_group, &network,
     ))

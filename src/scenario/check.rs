@@ -333,6 +333,8 @@ pub(super) fn check_params(p: &Params, out: &OutputParams) -> Vec<Problem> {
         ("decay", b.decay),
         ("member_efficacy", b.member_efficacy),
         ("member_awareness", b.member_awareness),
+        ("stubbornness", b.stubbornness),
+        ("agenda_weight", b.agenda_weight),
     ] {
         c.range(&format!("behaviour.{k}"), v, 0.0, 1.0);
     }
@@ -350,8 +352,17 @@ pub(super) fn check_params(p: &Params, out: &OutputParams) -> Vec<Problem> {
         c.range(&format!("action.{k}"), v, 0.0, 1.0);
     }
     c.range("action.noise", a.noise, 0.0, 5.0);
-    c.range("action.benefit", a.benefit, 0.0, 1e9);
+    c.range("action.potential_rate", a.potential_rate, 0.0, 10.0);
+    c.range("action.yield_share", a.yield_share, 0.0, 1.0);
+    if !(b.consensus > 0.0 && b.consensus <= 1.0) {
+        c.bad(
+            "behaviour.consensus",
+            format!("{} is out of range", b.consensus),
+            "a number in (0, 1]",
+        );
+    }
     let ins = &p.institution;
+    c.whole("institution.lapse", ins.lapse as u64, 0, 1000);
     c.whole(
         "institution.meeting_interval",
         ins.meeting_interval as u64,
@@ -378,6 +389,7 @@ pub(super) fn check_params(p: &Params, out: &OutputParams) -> Vec<Problem> {
         ("capture", ins.capture),
         ("shock_buffer", ins.shock_buffer),
         ("leader_push", ins.leader_push),
+        ("constituent_oversight", ins.constituent_oversight),
     ] {
         c.range(&format!("institution.{k}"), v, 0.0, 1.0);
     }

@@ -10,6 +10,7 @@
 mod check;
 mod data;
 pub mod input;
+pub mod lesson;
 pub mod locate;
 pub mod points;
 pub mod sampling;
@@ -131,6 +132,8 @@ pub struct Scenario {
     pub sweep: SweepParams,
     /// The `[sensitivity]` table, if any.
     pub sensitivity: Option<SensitivityParams>,
+    /// The `[lesson]` table of a training lesson, if any.
+    pub lesson: Option<lesson::Lesson>,
 }
 
 /// The most runs a scenario may have (strategies × design points × replicates):
@@ -157,6 +160,7 @@ const TOP_KEYS: &[&str] = &[
     "strategies",
     "sweep",
     "sensitivity",
+    "lesson",
 ];
 const PARAM_KEYS: &[&str] = &[
     "time",
@@ -404,6 +408,8 @@ impl Scenario {
                 .unwrap_or_default();
         let sensitivity: Option<SensitivityParams> =
             deserialize_at(&root, "sensitivity", &idx, &KeyPath::default(), &mut diags);
+        let lesson: Option<lesson::Lesson> =
+            deserialize_at(&root, "lesson", &idx, &KeyPath::default(), &mut diags);
         if !diags.is_empty() {
             return Err(Error::Invalid(diags));
         }
@@ -538,6 +544,7 @@ impl Scenario {
             points,
             sweep,
             sensitivity,
+            lesson,
         })
     }
 

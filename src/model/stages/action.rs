@@ -6,7 +6,7 @@
 //! noise) meet the need. The stage ends after `target` successes.
 
 use super::design::{agenda_issue, legitimacy};
-use super::visit;
+use super::{Depth, visit};
 use crate::model::community::{Action, Community};
 use crate::model::household::{Households, IssueId};
 use crate::model::network::Network;
@@ -24,20 +24,19 @@ pub(super) fn work<R: Rng + ?Sized>(
     p: OrganizingParams<'_>,
     c: &mut Community,
     h: &mut Households,
-    net: &Network,
     rng: &mut R,
 ) {
     let b = p.behaviour;
     for &i in batch {
-        visit(h, net, i as usize, b, false);
+        visit(h, c, i as usize, b, Depth::Call, rng);
     }
     if c.action.is_none() {
         let issue = match c.issue {
             Some(x) => x,
             None => {
-                let x = agenda_issue(h, rng);
+                let x = agenda_issue(c, h, rng);
                 c.issue = Some(x);
-                c.legitimacy = legitimacy(h, c.issue);
+                c.legitimacy = legitimacy(c, h, c.issue);
                 x
             }
         };
@@ -62,7 +61,10 @@ pub(crate) fn start_action(
 ) {
     let a = p.action;
     let n = h.len();
-    let need = a.need_share * n as f64 * a.duration as f64 * (1.0 - a.potential_share * c.map);
+    let need = a.need_share
+        * n as f64
+        * a.duration as f64
+        * (1.0 - a.potential_share * c.potentials.inventory(issue));
     let trusting = p.behaviour.trusting as f32;
     for i in 0..n {
         let in_core = if by_institution {
@@ -146,13 +148,29 @@ fn resolve_action<R: Rng + ?Sized>(
     let b = p.behaviour;
     let noise = LogNormal::new(0.0, ap.noise.max(0.0)).map_or(1.0, |d| d.sample(rng));
     let success = a.contributed * noise >= a.need;
+    // What a success yields: a share of the unused potential of the issue's kind,
+    // shared equally among the households the issue serves.
+    let served_count = h.priority.iter().filter(|&&x| x == a.issue).count();
+    let each = if success && served_count > 0 {
+        (c.potentials
+            .mobilize(a.issue, &h.participating, ap.yield_share)
+            / served_count as f64) as f32
+    } else {
+        0.0
+    };
+    // Trust in the organizer grows from a success only while it is there.
+    let trust_gain = if c.organizer_present {
+        0.5 * b.success_efficacy as f32
+    } else {
+        0.0
+    };
     for i in 0..h.len() {
         let served = h.priority[i] == a.issue;
         if h.participating[i] {
             h.participated[i] = true;
             if success {
                 h.efficacy[i] += b.success_efficacy as f32 * (1.0 - h.efficacy[i]);
-                h.trust[i] += 0.5 * b.success_efficacy as f32 * (1.0 - h.trust[i]);
+                h.trust[i] += trust_gain * (1.0 - h.trust[i]);
             } else {
                 h.efficacy[i] -= b.failure_efficacy as f32 * h.efficacy[i];
                 h.trust[i] -= 0.5 * b.failure_efficacy as f32 * h.trust[i];
@@ -161,7 +179,7 @@ fn resolve_action<R: Rng + ?Sized>(
             h.efficacy[i] += 0.3 * b.success_efficacy as f32 * (1.0 - h.efficacy[i]);
         }
         if success && served {
-            h.resources[i] += ap.benefit as f32;
+            h.resources[i] += each;
         }
         h.participating[i] = false;
     }

@@ -1,18 +1,28 @@
-//! Stage 1, immersion: the organizer lives in the village and visits households;
-//! a visited household that comes to trust the organizer serves as a contact person
-//! and passes trust along its ties. The stage ends when a share `target` of
-//! households trusts the organizer.
+//! Stage 1, immersion: the organizer lives in the village, visits households and
+//! works alongside them (the full `visit_gain` of trust for each household found
+//! free to talk), and listens to what they name as their priority (heard truly with
+//! probability equal to their trust). What households' ties think of the organizer
+//! pulls their trust up (word of mouth, `stages::word_of_mouth`), so the stage ends
+//! early in a cohesive village and drags on in a divided one. It ends when a share
+//! `target` of households trusts the organizer.
 
-use super::visit;
+use super::{Depth, visit};
+use crate::model::community::Community;
 use crate::model::household::Households;
-use crate::model::network::Network;
 use crate::model::params::BehaviourParams;
 use crate::model::params::OrganizingParams;
+use rand::Rng;
 
-/// This step's visits, each to a possible contact person.
-pub(super) fn work(batch: &[u32], b: &BehaviourParams, h: &mut Households, net: &Network) {
+/// This step's visits: living in, working alongside, listening.
+pub(super) fn work<R: Rng + ?Sized>(
+    batch: &[u32],
+    b: &BehaviourParams,
+    c: &mut Community,
+    h: &mut Households,
+    rng: &mut R,
+) {
     for &i in batch {
-        visit(h, net, i as usize, b, true);
+        visit(h, c, i as usize, b, Depth::LiveIn, rng);
     }
 }
 

@@ -1,21 +1,27 @@
-//! Stage 2, social investigation: micro analysis (interviews that reveal who is
-//! marginalized, with a probability that rises with trust; participatory wealth
-//! ranking by trusting households about their ties; awareness from taking part in
-//! analysis), the resource map of households documented, and macro analysis of how
-//! the allocation rule works. Before any interview, on arrival, the organizer takes
-//! the visibly poorest households for marginalized (`proxy_identification`). The
-//! stage ends when the map covers a share `target` of households.
+//! Stage 2, social investigation. Micro analysis: interviews (visits to households
+//! found free to talk) reveal who is marginalized, with a probability that rises with
+//! trust; a trusting household also ranks the households it is tied to
+//! (participatory wealth ranking); taking part raises awareness; each interview
+//! documents the household's potential (the inventory of resources and
+//! infrastructure, one kind per issue, `model/potential.rs`). Macro analysis: how
+//! the allocation rule works is revealed by what marginalized households tell the
+//! organizer, in proportion to the testimonies gathered (all of it once a share
+//! [`MACRO_EVIDENCE`] of them have told their situation). Before
+//! any interview, on arrival, the organizer takes the visibly poorest households for
+//! marginalized (`proxy_identification`). The stage ends when macro analysis has
+//! revealed a share `target` of the bias: a stage that ends on what the organizer
+//! has learned, not on a count of interviews.
 
-use super::visit;
+use super::{Depth, visit};
 use crate::model::community::Community;
 use crate::model::household::Households;
 use crate::model::network::Network;
 use crate::model::params::BehaviourParams;
 use rand::{Rng, RngExt};
 
-/// Share of the allocation rule's hidden bias one organizer uncovers per step of
-/// social investigation (macro analysis).
-const MACRO_RATE: f64 = 0.1;
+/// Share of the marginalized households whose testimony reveals the allocation
+/// rule's bias completely (macro analysis).
+pub const MACRO_EVIDENCE: f64 = 0.25;
 
 /// Before any interview the organizer takes the poorest `share` of households for
 /// marginalized (visible poverty).
@@ -33,11 +39,10 @@ pub(crate) fn proxy_identification(h: &mut Households, share: f64) {
     }
 }
 
-/// This step's interviews by the organizers at work (`working` of them), and the
-/// macro analysis they advance.
+/// This step's interviews, the inventory they add to, and the macro analysis the
+/// testimonies advance.
 pub(super) fn work<R: Rng + ?Sized>(
     batch: &[u32],
-    working: u32,
     b: &BehaviourParams,
     c: &mut Community,
     h: &mut Households,
@@ -46,17 +51,22 @@ pub(super) fn work<R: Rng + ?Sized>(
 ) {
     for &i in batch {
         let i = i as usize;
-        visit(h, net, i, b, false);
+        visit(h, c, i, b, Depth::Call, rng);
         if !h.interviewed[i] {
             h.interviewed[i] = true;
             c.interviewed_count += 1;
         }
+        c.potentials.document(i);
         let trust = h.trust[i] as f64;
         // People tell a trusted organizer the truth: the interview reveals
         // the household's situation with a probability that rises with
         // trust and effort; otherwise the earlier classification stands.
         if rng.random::<f64>() < b.investigation_effort * (0.4 + 0.6 * trust) {
             h.identified[i] = h.marginalized[i];
+            if h.marginalized[i] && !c.told[i] {
+                c.told[i] = true;
+                c.testimonies += 1;
+            }
         }
         // Participatory wealth ranking: a trusting household also tells the
         // organizer about the households it is tied to.
@@ -71,13 +81,17 @@ pub(super) fn work<R: Rng + ?Sized>(
         h.awareness[i] += (b.analysis_awareness * trust) as f32 * (1.0 - h.awareness[i]);
     }
     c.map = c.interviewed_count as f64 / h.len().max(1) as f64;
-    // Macro analysis: each organizer-step of investigation uncovers a share
-    // MACRO_RATE of what remains hidden of how the allocation rule works.
-    let rate = 1.0 - (1.0 - MACRO_RATE).powi(working as i32);
-    c.bias_revealed += rate * (1.0 - c.bias_revealed);
+    // Macro analysis from the testimonies of marginalized households.
+    let marginalized = h.marginalized.iter().filter(|&&m| m).count();
+    c.bias_revealed = if marginalized == 0 {
+        0.0
+    } else {
+        (c.testimonies as f64 / (MACRO_EVIDENCE * marginalized as f64)).min(1.0)
+    };
 }
 
-/// Whether the resource map covers a share `target` of households.
+/// Whether macro analysis has revealed a share `target` of how the allocation rule
+/// works (from the testimonies gathered).
 pub(super) fn done(c: &Community, target: f64) -> bool {
-    c.map >= target
+    c.bias_revealed >= target
 }

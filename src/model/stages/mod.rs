@@ -3,10 +3,10 @@
 //!
 //! | stage | file | what the organizer does there |
 //! |---|---|---|
-//! | 1. immersion | [`immersion`] | lives in, visits; contact persons pass trust on |
-//! | 2. social investigation | [`investigation`] | interviews, wealth ranking, macro analysis |
-//! | 3. designing activities (musyawarah) | [`design`] | deliberation chooses the shared issue |
-//! | 4. carrying them out | [`action`] | collective action by threshold plus push |
+//! | 1. immersion | [`immersion`] | lives in, visits, listens; trust spreads by word of mouth |
+//! | 2. social investigation | [`investigation`] | interviews, wealth ranking, inventory of potentials, macro analysis from testimonies |
+//! | 3. designing activities (musyawarah) | [`design`] | deliberation towards consensus, else a vote |
+//! | 4. carrying them out | [`action`] | collective action by threshold plus push, drawing on potentials |
 //! | 5. the people's organization | [`organization`] | recruits members, holds the first election |
 //!
 //! Here: the organizers' contacts each step (`work`) and the end of a stage
@@ -23,12 +23,12 @@ pub mod investigation;
 pub mod organization;
 
 use crate::model::community::Community;
-use crate::model::household::Households;
+use crate::model::household::{Households, IssueId};
 use crate::model::network::Network;
-use crate::model::organizer::ContactOrder;
+use crate::model::organizer::{ContactOrder, unit};
 use crate::model::params::{BehaviourParams, OrganizingParams};
 use crate::model::stage::{EndReason, Stage};
-use rand::Rng;
+use rand::{Rng, RngExt};
 
 /// The organizers' work this step: this step's contacts (the lead's and every team
 /// member's at work), then what the current stage does with them.
@@ -44,10 +44,10 @@ pub(crate) fn work<R: Rng + ?Sized>(
     let lead = p.organizer;
     let k = (lead.count * lead.contacts_per_step) as usize;
     let mut batch = std::mem::take(&mut c.batch);
-    c.order.next_batch(k, &mut batch);
+    batch.clear();
+    find(&mut c.order, k, h, rng, &mut batch);
     // The team: each member at work this step adds its own contacts, from its own
     // order, drawn when it starts work (so a member who never works draws nothing).
-    let mut working = lead.count;
     for (member, order) in lead.team.iter().zip(c.team_orders.iter_mut()) {
         if !member.works_at(t, lead) {
             continue;
@@ -55,19 +55,22 @@ pub(crate) fn work<R: Rng + ?Sized>(
         if order.is_empty() {
             *order = ContactOrder::new(member.targeting(lead), h, net, rng);
         }
-        order.append_batch(member.contacts(lead) as usize, &mut batch);
-        working += 1;
+        find(order, member.contacts(lead) as usize, h, rng, &mut batch);
+    }
+    if matches!(c.stage, Stage::Immersion | Stage::Investigation) {
+        word_of_mouth(b, c, h, net);
     }
     match c.stage {
-        Stage::Immersion => immersion::work(&batch, b, h, net),
-        Stage::Investigation => investigation::work(&batch, working, b, c, h, net, rng),
-        Stage::Design => design::work(t, &batch, p, c, h, net, rng),
-        Stage::Action => action::work(t, &batch, p, c, h, net, rng),
-        Stage::Organization => organization::work(&batch, p, h, net, rng),
+        Stage::Immersion => immersion::work(&batch, b, c, h, rng),
+        Stage::Investigation => investigation::work(&batch, b, c, h, net, rng),
+        Stage::Design => design::work(t, &batch, p, c, h, rng),
+        Stage::Action => action::work(t, &batch, p, c, h, rng),
+        Stage::Organization => organization::work(&batch, p, c, h, rng),
         Stage::Institution => {
-            // Accompanying the institution until the exit: contacts keep trust up.
+            // Accompanying the institution until the exit: contacts keep trust up
+            // and the organizer keeps listening.
             for &i in &batch {
-                visit(h, net, i as usize, b, false);
+                visit(h, c, i as usize, b, Depth::Call, rng);
             }
         }
         Stage::Before => {}
@@ -75,22 +78,103 @@ pub(crate) fn work<R: Rng + ?Sized>(
     c.batch = batch;
 }
 
-/// A visit: trust rises with diminishing returns; in immersion, a trusting contact
-/// person passes trust along its ties.
-fn visit(h: &mut Households, net: &Network, i: usize, b: &BehaviourParams, contact_person: bool) {
+/// The organizer goes down its order until it has found `k` households free to talk
+/// (each is, with probability its availability), trying at most `2k` (and at most
+/// the whole village); the households found are appended to `out`. Those not found
+/// come round again in the next cycle of the order.
+fn find<R: Rng + ?Sized>(
+    order: &mut ContactOrder,
+    k: usize,
+    h: &Households,
+    rng: &mut R,
+    out: &mut Vec<u32>,
+) {
+    let tries = (2 * k).min(h.len());
+    let start = out.len();
+    for _ in 0..tries {
+        if out.len() - start >= k {
+            break;
+        }
+        let before = out.len();
+        order.append_batch(1, out);
+        if let Some(&i) = out.get(before)
+            && unit(rng) >= h.availability[i as usize]
+        {
+            out.truncate(before);
+        }
+    }
+}
+
+/// How much time a visit gives: living in and working alongside (immersion) or a
+/// call in the course of other work.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Depth {
+    /// Immersion: the full `visit_gain`.
+    LiveIn,
+    /// Any other stage: half of it.
+    Call,
+}
+
+/// A visit to a household found free to talk (see [`find`]): trust rises with
+/// diminishing returns, and the organizer listens: it hears the household's priority
+/// issue truly with probability equal to the household's trust, otherwise an issue
+/// at random, so what it learns grows truer with trust and with repeated visits.
+pub(crate) fn visit<R: Rng + ?Sized>(
+    h: &mut Households,
+    c: &mut Community,
+    i: usize,
+    b: &BehaviourParams,
+    depth: Depth,
+    rng: &mut R,
+) {
     h.contacted[i] = true;
-    let gain = if contact_person {
-        b.visit_gain
-    } else {
-        b.visit_gain * 0.5
+    let gain = match depth {
+        Depth::LiveIn => b.visit_gain,
+        Depth::Call => b.visit_gain * 0.5,
     } as f32;
     h.trust[i] += gain * (1.0 - h.trust[i]);
-    if contact_person && h.trust[i] as f64 >= b.trusting {
-        let pass = (b.pass_on as f32) * h.influence[i].min(4.0) * h.trust[i];
-        for &j in net.neighbors(i) {
-            let j = j as usize;
-            h.trust[j] += pass * (1.0 - h.trust[j]);
-        }
+    listen(h, c, i, rng);
+}
+
+/// The organizer hears household `i` name its priority: truly with probability equal
+/// to its trust, otherwise an issue drawn at random.
+pub(crate) fn listen<R: Rng + ?Sized>(h: &Households, c: &mut Community, i: usize, rng: &mut R) {
+    c.heard[i] = if unit(rng) < h.trust[i] {
+        h.priority[i]
+    } else {
+        rng.random_range(0..c.issues.max(1)) as IssueId
+    };
+}
+
+/// Word of mouth while the organizer is being introduced (stages 1 and 2): what a
+/// household's ties think of the organizer pulls its own trust up, as in DeGroot's
+/// (1974) averaging: `trust += pass_on · max(0, t̄ − trust)`, where `t̄` is the mean
+/// trust of its ties (synchronous: from the trust at the start of the step). Hearsay
+/// never lifts trust above what the ties themselves hold, so trust spreads from the
+/// households the organizer has won, fast in a cohesive village and slowly across
+/// the boundaries of a divided one, without a cascade to everyone.
+pub(crate) fn word_of_mouth(
+    b: &BehaviourParams,
+    c: &mut Community,
+    h: &mut Households,
+    net: &Network,
+) {
+    let pass = b.pass_on as f32;
+    if pass <= 0.0 {
+        return;
+    }
+    let pull = &mut c.push;
+    for (i, p) in pull.iter_mut().enumerate() {
+        let nb = net.neighbors(i);
+        *p = if nb.is_empty() {
+            0.0
+        } else {
+            let sum: f32 = nb.iter().map(|&j| h.trust[j as usize]).sum();
+            (sum / nb.len() as f32 - h.trust[i]).max(0.0)
+        };
+    }
+    for (t, &p) in h.trust.iter_mut().zip(pull.iter()) {
+        *t += pass * p;
     }
 }
 
@@ -107,6 +191,8 @@ pub(crate) fn transition<R: Rng + ?Sized>(
         return;
     };
     let elapsed = t + 1 - c.stage_start;
+    // Time carried over from skipped stages lengthens this one.
+    let (min_steps, max_steps) = (plan.min_steps + c.carried, plan.max_steps + c.carried);
     let met = match c.stage {
         Stage::Immersion => immersion::done(p, h, plan.target),
         Stage::Investigation => investigation::done(c, plan.target),
@@ -115,9 +201,9 @@ pub(crate) fn transition<R: Rng + ?Sized>(
         Stage::Organization => organization::done(h, plan.target),
         Stage::Before | Stage::Institution => false,
     };
-    let done = if met && elapsed >= plan.min_steps {
+    let done = if met && elapsed >= min_steps {
         Some(EndReason::Criterion)
-    } else if elapsed >= plan.max_steps && c.action.is_none() {
+    } else if elapsed >= max_steps && c.action.is_none() {
         Some(EndReason::Timeout)
     } else {
         None

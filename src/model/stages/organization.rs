@@ -5,10 +5,9 @@
 //! is founded and elects its first leaders (`found`). The stage ends when members
 //! are a share `target` of households.
 
-use super::visit;
+use super::{Depth, visit};
 use crate::model::community::Community;
 use crate::model::household::Households;
-use crate::model::network::Network;
 use crate::model::organizer::{Facilitation, unit};
 use crate::model::params::BehaviourParams;
 use crate::model::params::OrganizingParams;
@@ -22,13 +21,13 @@ const JOIN_RATE: f32 = 0.25;
 pub(super) fn work<R: Rng + ?Sized>(
     batch: &[u32],
     p: OrganizingParams<'_>,
+    c: &mut Community,
     h: &mut Households,
-    net: &Network,
     rng: &mut R,
 ) {
     let b = p.behaviour;
     for &i in batch {
-        visit(h, net, i as usize, b, false);
+        visit(h, c, i as usize, b, Depth::Call, rng);
     }
     let accommodation = match p.organizer.facilitation {
         Facilitation::Inclusive => p.organizer.accommodation as f32,
@@ -55,7 +54,7 @@ pub(super) fn found<R: Rng + ?Sized>(
     c.formed = h.member_count() >= 3;
     if c.formed {
         c.formed_at = t;
-        elect_leaders(p, c, h, rng);
+        elect_leaders(p, c, h, rng, false);
     }
 }
 
@@ -89,23 +88,32 @@ fn recruit<R: Rng + ?Sized>(
 /// Members elect leaders with the facilitation style's weighting: open by influence,
 /// inclusive by equal chance with seats reserved for marginalized members in
 /// proportion to their share of members, top-down by the organizer's trust in them.
+/// In a recall (`recall`), the recalled leaders cannot stand again (unless no other
+/// member can).
 pub(crate) fn elect_leaders<R: Rng + ?Sized>(
     p: OrganizingParams<'_>,
     c: &mut Community,
     h: &mut Households,
     rng: &mut R,
+    recall: bool,
 ) {
-    let members: Vec<u32> = (0..h.len() as u32)
-        .filter(|&i| h.member[i as usize])
+    let mut members: Vec<u32> = (0..h.len() as u32)
+        .filter(|&i| h.member[i as usize] && !(recall && h.leader[i as usize]))
         .collect();
+    if members.is_empty() {
+        members = (0..h.len() as u32)
+            .filter(|&i| h.member[i as usize])
+            .collect();
+    }
     for l in h.leader.iter_mut() {
         *l = false;
     }
     if members.is_empty() {
         return;
     }
-    let seats = ((members.len() as f64 * p.institution.leaders_share).round() as usize)
-        .clamp(1, members.len());
+    let all = h.member_count();
+    let seats =
+        ((all as f64 * p.institution.leaders_share).round() as usize).clamp(1, members.len());
     // Score: larger wins. Random keys implement weighted sampling without replacement
     // (Efraimidis and Spirakis 2006): key = u^(1/w).
     let key = |w: f64, rng: &mut R| rng.random::<f64>().powf(1.0 / w.max(1e-9));
