@@ -15,7 +15,7 @@ use kampung::Scenario;
 use kampung::experiment::output::Table;
 use kampung::experiment::runner::RunSpec;
 use kampung::experiment::store::Part;
-use kampung::scenario::input::{load_edges, load_households};
+use kampung::scenario::input::{IdIndex, load_edges, load_households};
 use proptest::prelude::*;
 use std::path::Path;
 use std::process::Command;
@@ -114,13 +114,16 @@ proptest! {
                 }
             }
         }
-        let ids: std::collections::HashMap<u64, u32> =
-            (0..200u32).map(|i| (1000 + i as u64, i)).collect();
+        // Both kinds of id index: a table (small ids) and a hash map (large ones).
+        let dense = IdIndex::new(&(0..200u64).map(|i| 1000 + i).collect::<Vec<_>>());
+        let sparse = IdIndex::new(&(0..200u64).map(|i| 1000 + i * 1_000_003).collect::<Vec<_>>());
+        prop_assert!(matches!(dense, IdIndex::Dense(_)) && matches!(sparse, IdIndex::Sparse(_)));
         for (k, bytes) in [junk, mutate(&ties_real, &edits)].into_iter().enumerate() {
             let p = dir.path().join(format!("t{k}.csv"));
             std::fs::write(&p, &bytes).unwrap();
             let _ = load_edges(&p, "t.csv", 60, None, repair);
-            if let Ok(e) = load_edges(&p, "t.csv", 200, Some(&ids), repair) {
+            let _ = load_edges(&p, "t.csv", 200, Some(&sparse), repair);
+            if let Ok(e) = load_edges(&p, "t.csv", 200, Some(&dense), repair) {
                 prop_assert!(!e.edges.is_empty());
                 for w in e.weights.iter().flatten() {
                     prop_assert!(w.is_finite() && *w > 0.0);

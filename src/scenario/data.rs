@@ -103,12 +103,9 @@ pub(super) fn load_inputs(
                 Some(hp) => match inputs.households.get(hp) {
                     Some(rows) => (
                         rows.len(),
-                        Some(
-                            rows.iter()
-                                .enumerate()
-                                .map(|(i, r)| (r.id, i as u32))
-                                .collect::<HashMap<_, _>>(),
-                        ),
+                        Some(input::IdIndex::new(
+                            &rows.iter().map(|r| r.id).collect::<Vec<_>>(),
+                        )),
                     ),
                     None => continue,
                 },

@@ -119,9 +119,12 @@ fn read_bytes(path: &Path, shown: &str) -> Result<Vec<u8>, Vec<Diagnostic>> {
         .map_err(|e| vec![file_diag(shown, &format!("cannot read: {e}"))])
 }
 
+/// A reader of a data file. Headers are trimmed here; fields are trimmed by the
+/// loaders as they read them (the csv crate's own field trimming copies every
+/// record, which was most of the cost of loading a large file).
 fn reader(bytes: &[u8]) -> csv::Reader<&[u8]> {
     csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
+        .trim(csv::Trim::Headers)
         .comment(Some(b'#'))
         .from_reader(bytes)
 }
@@ -248,7 +251,31 @@ pub fn load_households(
     issues: &[String],
 ) -> Result<Vec<HouseholdRecord>, Vec<Diagnostic>> {
     let bytes = read_bytes(path, shown)?;
-    let mut rdr = reader(&bytes);
+    let out = match read_households(&bytes, shown, groups, issues, false) {
+        Ok(out) => out,
+        // With other problems, read again to report repeated ids among them too.
+        Err(_) => return read_households(&bytes, shown, groups, issues, true),
+    };
+    let mut ids: Vec<u64> = out.iter().map(|r| r.id).collect();
+    ids.sort_unstable();
+    if ids.windows(2).any(|w| w[0] == w[1]) {
+        // Rare: say where each repeated id was first used.
+        return read_households(&bytes, shown, groups, issues, true);
+    }
+    Ok(out)
+}
+
+/// One pass over a households CSV; with `locate_duplicates`, a repeated id is
+/// refused where it appears, with the line of its first use (the fast pass leaves
+/// repeated ids to the caller, who finds them by sorting).
+fn read_households(
+    bytes: &[u8],
+    shown: &str,
+    groups: &[String],
+    issues: &[String],
+    locate_duplicates: bool,
+) -> Result<Vec<HouseholdRecord>, Vec<Diagnostic>> {
+    let mut rdr = reader(bytes);
     let mut c = Collector {
         file: shown,
         out: Vec::new(),
@@ -266,22 +293,34 @@ pub fn load_households(
     }
     let group_names: Vec<&str> = groups.iter().map(String::as_str).collect();
     let issue_names: Vec<&str> = issues.iter().map(String::as_str).collect();
-    let mut seen: HashMap<u64, u64> = HashMap::new();
+    let mut seen: rustc_hash::FxHashMap<u64, u64> = Default::default();
     let mut out = Vec::new();
-    for rec in rdr.records() {
+    // Each column's position, looked up once rather than by name in every row.
+    let at: Vec<Option<usize>> = HOUSEHOLD_COLUMNS
+        .iter()
+        .map(|name| cols.get(*name).copied())
+        .collect();
+    let mut rec = csv::StringRecord::new();
+    loop {
         if c.full() {
             break;
         }
-        let rec = match rec {
-            Ok(r) => r,
+        match rdr.read_record(&mut rec) {
+            Ok(true) => {}
+            Ok(false) => break,
             Err(e) => {
-                let line = e.position().map_or(0, |p| record_line(&bytes, p));
+                let line = e.position().map_or(0, |p| record_line(bytes, p));
                 c.push(line, 1, "", format!("malformed row: {e}"), None);
                 continue;
             }
+        }
+        // The line is worked out only when something needs saying about the row.
+        let pos = rec.position().cloned();
+        let line = || pos.as_ref().map_or(0, |p| record_line(bytes, p));
+        let cell = |name: &str| {
+            let k = HOUSEHOLD_COLUMNS.iter().position(|c| *c == name)?;
+            at[k].map(|i| (i, rec.get(i).unwrap_or("").trim()))
         };
-        let line = rec.position().map_or(0, |p| record_line(&bytes, p));
-        let cell = |name: &str| cols.get(name).map(|&i| (i, rec.get(i).unwrap_or("")));
         let mut ok = true;
         let mut num =
             |c: &mut Collector<'_>, name: &str, lo: f64, hi: f64, allowed: &str| -> Option<f64> {
@@ -296,7 +335,7 @@ pub fn load_households(
                     None => {
                         ok = false;
                         c.push(
-                            line,
+                            line(),
                             i + 1,
                             name,
                             format!("bad value `{s}`"),
@@ -327,7 +366,7 @@ pub fn load_households(
             Err(_) => {
                 ok = false;
                 c.push(
-                    line,
+                    line(),
                     id_col + 1,
                     "id",
                     format!("bad id `{id_s}`"),
@@ -337,11 +376,12 @@ pub fn load_households(
             }
         };
         if let Some(id) = id
-            && let Some(first) = seen.insert(id, line)
+            && locate_duplicates
+            && let Some(first) = seen.insert(id, line())
         {
             ok = false;
             c.push(
-                line,
+                line(),
                 id_col + 1,
                 "id",
                 format!("id {id} already used on line {first}"),
@@ -352,7 +392,7 @@ pub fn load_households(
             ok = false;
             let (i, _) = cell("resources").unwrap_or((0, ""));
             c.push(
-                line,
+                line(),
                 i + 1,
                 "resources",
                 "empty cell".into(),
@@ -368,7 +408,7 @@ pub fn load_households(
                     .map(|s| format!("; did you mean `{s}`?"))
                     .unwrap_or_default();
                 c.push(
-                    line,
+                    line(),
                     g_col + 1,
                     "group",
                     format!("unknown group `{g_s}`{hint}"),
@@ -384,7 +424,7 @@ pub fn load_households(
                 None => {
                     ok = false;
                     c.push(
-                        line,
+                        line(),
                         i + 1,
                         "priority",
                         format!("unknown issue `{s}`"),
@@ -401,7 +441,7 @@ pub fn load_households(
                 None => {
                     ok = false;
                     c.push(
-                        line,
+                        line(),
                         i + 1,
                         "participating",
                         format!("bad value `{s}`"),
@@ -437,17 +477,130 @@ pub fn load_households(
     Ok(out)
 }
 
+/// Household ids as written in the households CSV, to household indices: a table
+/// indexed by id when the ids are small numbers (at most four times the number of
+/// households, as ids `1..=n` or `1000..` are), else a hash map with a fast
+/// non-cryptographic hash (`rustc-hash`: ids come from the user's own file, so
+/// collision attacks are not a concern).
+#[derive(Debug, Clone)]
+pub enum IdIndex {
+    /// `table[id]` is the index plus one, 0 for an id not used.
+    Dense(Vec<u32>),
+    /// Any other ids.
+    Sparse(rustc_hash::FxHashMap<u64, u32>),
+}
+
+impl IdIndex {
+    /// The index of each id, in the order given (ids must be unique, as the
+    /// households loader ensures).
+    pub fn new(ids: &[u64]) -> IdIndex {
+        let n = ids.len() as u64;
+        let max = ids.iter().copied().max().unwrap_or(0);
+        if max <= 4 * n + 1024 && n < u32::MAX as u64 {
+            let mut table = vec![0u32; max as usize + 1];
+            for (i, &id) in ids.iter().enumerate() {
+                table[id as usize] = i as u32 + 1;
+            }
+            IdIndex::Dense(table)
+        } else {
+            IdIndex::Sparse(
+                ids.iter()
+                    .enumerate()
+                    .map(|(i, &id)| (id, i as u32))
+                    .collect(),
+            )
+        }
+    }
+
+    /// The index of household `id`, if there is one.
+    #[inline]
+    pub fn get(&self, id: u64) -> Option<u32> {
+        match self {
+            IdIndex::Dense(t) => match t.get(usize::try_from(id).ok()?) {
+                Some(&k) if k > 0 => Some(k - 1),
+                _ => None,
+            },
+            IdIndex::Sparse(m) => m.get(&id).copied(),
+        }
+    }
+}
+
 /// Loads an edge-list CSV. `ids` maps a household id (as written in the file) to its
 /// index; `None` means ids are indices `0..n`.
+///
+/// Duplicate ties are found once the file is read (`count_duplicates`); only
+/// when `repair` is off and there are duplicates (or other problems, to report
+/// duplicates among them) is the file read a second time, keeping the line of each
+/// tie's first appearance, to say where each duplicate was first given.
 pub fn load_edges(
     path: &Path,
     shown: &str,
     n: usize,
-    ids: Option<&HashMap<u64, u32>>,
+    ids: Option<&IdIndex>,
     repair: bool,
 ) -> Result<EdgeData, Vec<Diagnostic>> {
     let bytes = read_bytes(path, shown)?;
-    let mut rdr = reader(&bytes);
+    let data = match read_edges(&bytes, shown, n, ids, repair, false) {
+        Ok(x) => x,
+        // With other problems, read again to report duplicates among them too.
+        Err(_) if !repair => return read_edges(&bytes, shown, n, ids, repair, true),
+        Err(d) => return Err(d),
+    };
+    let duplicates = count_duplicates(n, &data.edges);
+    if duplicates == 0 {
+        return Ok(data);
+    }
+    if repair {
+        return Ok(EdgeData {
+            duplicates_merged: duplicates,
+            ..data
+        });
+    }
+    // Rare: say where each duplicate was first given.
+    read_edges(&bytes, shown, n, ids, repair, true)
+}
+
+/// The number of ties in `edges` (none a self-loop) that repeat an earlier one, in
+/// either direction: each tie is filed under its lower end by a counting sort, and
+/// each household's few higher ends are sorted and compared (linear in ties, where
+/// a sort of all ties or a hash set of them is not).
+fn count_duplicates(n: usize, edges: &[(u32, u32)]) -> usize {
+    let mut start = vec![0u32; n + 1];
+    for &(a, b) in edges {
+        start[a.min(b) as usize + 1] += 1;
+    }
+    for i in 0..n {
+        start[i + 1] += start[i];
+    }
+    let mut next = start.clone();
+    let mut high = vec![0u32; edges.len()];
+    for &(a, b) in edges {
+        let lo = a.min(b) as usize;
+        high[next[lo] as usize] = a.max(b);
+        next[lo] += 1;
+    }
+    let mut duplicates = 0;
+    for i in 0..n {
+        let row = &mut high[start[i] as usize..start[i + 1] as usize];
+        if row.len() > 1 {
+            row.sort_unstable();
+            duplicates += row.windows(2).filter(|w| w[0] == w[1]).count();
+        }
+    }
+    duplicates
+}
+
+/// One pass over an edge list: the ties; with `locate_duplicates`, duplicate ties
+/// are refused where they appear, with the line of their first appearance.
+fn read_edges(
+    bytes: &[u8],
+    shown: &str,
+    n: usize,
+    ids: Option<&IdIndex>,
+    repair: bool,
+    locate_duplicates: bool,
+) -> Result<EdgeData, Vec<Diagnostic>> {
+    let mut rdr = reader(bytes);
     let mut c = Collector {
         file: shown,
         out: Vec::new(),
@@ -463,39 +616,43 @@ pub fn load_edges(
     if !c.out.is_empty() {
         return Err(c.out);
     }
-    let weighted = cols.contains_key("weight");
+    let (source_col, target_col) = (cols["source"], cols["target"]);
+    let weight_col = cols.get("weight").copied();
     let mut data = EdgeData {
-        weights: weighted.then(Vec::new),
+        weights: weight_col.map(|_| Vec::new()),
         ..Default::default()
     };
-    let mut seen: HashMap<(u32, u32), u64> = HashMap::new();
+    let mut seen: rustc_hash::FxHashMap<u64, u64> = Default::default();
     let range = match ids {
         Some(_) => "an id from the households CSV".to_string(),
         None => format!("a household number in 0..{n}"),
     };
-    for rec in rdr.records() {
+    let mut rec = csv::StringRecord::new();
+    loop {
         if c.full() {
             break;
         }
-        let rec = match rec {
-            Ok(r) => r,
+        match rdr.read_record(&mut rec) {
+            Ok(true) => {}
+            Ok(false) => break,
             Err(e) => {
-                let line = e.position().map_or(0, |p| record_line(&bytes, p));
+                let line = e.position().map_or(0, |p| record_line(bytes, p));
                 c.push(line, 1, "", format!("malformed row: {e}"), None);
                 continue;
             }
-        };
-        let line = rec.position().map_or(0, |p| record_line(&bytes, p));
-        let mut end = |name: &str| -> Option<u32> {
-            let i = cols[name];
-            let s = rec.get(i).unwrap_or("");
+        }
+        // The line is worked out only when something needs saying about the row.
+        let pos = rec.position().cloned();
+        let line = || pos.as_ref().map_or(0, |p| record_line(bytes, p));
+        let mut end = |i: usize, name: &str| -> Option<u32> {
+            let s = rec.get(i).unwrap_or("").trim();
             let idx = s.parse::<u64>().ok().and_then(|v| match ids {
-                Some(map) => map.get(&v).copied(),
+                Some(map) => map.get(v),
                 None => (v < n as u64).then_some(v as u32),
             });
             if idx.is_none() {
                 c.push(
-                    line,
+                    line(),
                     i + 1,
                     name,
                     format!("unknown household `{s}`"),
@@ -504,28 +661,28 @@ pub fn load_edges(
             }
             idx
         };
-        let (a, b) = (end("source"), end("target"));
-        let w = if weighted {
-            let i = cols["weight"];
-            let s = rec.get(i).unwrap_or("");
-            match parse_num(s).filter(|&v| (MIN_WEIGHT..=MAX_WEIGHT).contains(&v)) {
-                Some(v) => Some(v as f32),
-                None => {
-                    c.push(
-                        line,
-                        i + 1,
-                        "weight",
-                        format!("bad weight `{s}`"),
-                        Some(
-                            "a number in [1e-30, 1e30] (weights are stored as 32-bit numbers)"
-                                .into(),
-                        ),
-                    );
-                    None
+        let (a, b) = (end(source_col, "source"), end(target_col, "target"));
+        let w = match weight_col {
+            Some(i) => {
+                let s = rec.get(i).unwrap_or("").trim();
+                match parse_num(s).filter(|&v| (MIN_WEIGHT..=MAX_WEIGHT).contains(&v)) {
+                    Some(v) => Some(v as f32),
+                    None => {
+                        c.push(
+                            line(),
+                            i + 1,
+                            "weight",
+                            format!("bad weight `{s}`"),
+                            Some(
+                                "a number in [1e-30, 1e30] (weights are stored as 32-bit numbers)"
+                                    .into(),
+                            ),
+                        );
+                        None
+                    }
                 }
             }
-        } else {
-            Some(1.0)
+            None => Some(1.0),
         };
         let (Some(a), Some(b), Some(w)) = (a, b, w) else {
             continue;
@@ -534,20 +691,18 @@ pub fn load_edges(
             if repair {
                 data.self_loops_dropped += 1;
             } else {
-                c.push(line, cols["target"] + 1, "target", "self-loop: a household tied to itself".into(), Some("two different households, or `repair = true` in [network] to drop self-loops".into()));
+                c.push(line(), target_col + 1, "target", "self-loop: a household tied to itself".into(), Some("two different households, or `repair = true` in [network] to drop self-loops".into()));
             }
             continue;
         }
-        let key = (a.min(b), a.max(b));
-        if let Some(first) = seen.get(&key) {
-            if repair {
-                data.duplicates_merged += 1;
-            } else {
-                c.push(line, 1, "source", format!("duplicate tie: already given on line {first}"), Some("each tie once, or `repair = true` in [network] to merge duplicates (adding weights)".into()));
+        let key = ((a.min(b) as u64) << 32) | a.max(b) as u64;
+        if locate_duplicates {
+            let here = line();
+            if let Some(first) = seen.get(&key) {
+                c.push(here, 1, "source", format!("duplicate tie: already given on line {first}"), Some("each tie once, or `repair = true` in [network] to merge duplicates (adding weights)".into()));
                 continue;
             }
-        } else {
-            seen.insert(key, line);
+            seen.insert(key, here);
         }
         data.edges.push((a, b));
         if let Some(ws) = data.weights.as_mut() {
@@ -559,7 +714,7 @@ pub fn load_edges(
     }
     // A file with no tie left (only a header, or only self-loops dropped by repair)
     // is refused the same way: a village without ties says so with `model = "none"`.
-    if seen.is_empty() {
+    if data.edges.is_empty() {
         let what = if data.self_loops_dropped > 0 {
             format!(
                 "no ties: the file's only rows are {} self-loop(s), dropped by repair",
@@ -580,4 +735,51 @@ pub fn load_edges(
         }]);
     }
     Ok(data)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::{RngExt, SeedableRng};
+
+    /// The linear duplicate count must agree with a hash set over random ties with
+    /// many repeats in both directions. Could fail: a tie filed under the wrong end,
+    /// a row boundary off by one, a repeat counted twice.
+    #[test]
+    fn duplicates_are_counted_as_a_set_would() {
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(3);
+        for n in [2usize, 5, 50, 1000] {
+            let edges: Vec<(u32, u32)> = (0..3 * n)
+                .filter_map(|_| {
+                    let (a, b) = (rng.random_range(0..n as u32), rng.random_range(0..n as u32));
+                    (a != b).then_some((a, b))
+                })
+                .collect();
+            let mut set = std::collections::HashSet::new();
+            let repeats = edges
+                .iter()
+                .filter(|&&(a, b)| !set.insert((a.min(b), a.max(b))))
+                .count();
+            assert_eq!(count_duplicates(n, &edges), repeats, "n = {n}");
+        }
+        assert_eq!(count_duplicates(0, &[]), 0);
+    }
+
+    /// Both kinds of id index find exactly the ids given, and nothing else.
+    #[test]
+    fn id_indexes_find_the_ids_given_and_no_others() {
+        let small: Vec<u64> = vec![7, 3, 1000, 0, 42];
+        let large: Vec<u64> = vec![7, u64::MAX, 1 << 40, 0, 42];
+        for ids in [&small, &large] {
+            let index = IdIndex::new(ids);
+            for (i, &id) in ids.iter().enumerate() {
+                assert_eq!(index.get(id), Some(i as u32));
+            }
+            for other in [1u64, 8, 999, 1001, 1 << 41, u64::MAX - 1] {
+                assert_eq!(index.get(other), None, "{other}");
+            }
+        }
+        assert!(matches!(IdIndex::new(&small), IdIndex::Dense(_)));
+        assert!(matches!(IdIndex::new(&large), IdIndex::Sparse(_)));
+    }
 }
