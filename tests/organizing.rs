@@ -649,3 +649,38 @@ fn leaders_are_elected_again_at_the_interval() {
         "with yearly elections (4 between steps 100 and 300) leaders changed in only {share} of runs"
     );
 }
+
+/// The measures kept as the run goes (what the organizer heard truly, the potential
+/// left) equal a recount from the state at every step. Could fail: a change of what
+/// was heard not counted, or potential used without the total kept.
+#[test]
+fn running_counts_equal_a_recount() {
+    use kampung::model::rng::rng_from_seed;
+    use kampung::model::village::NoDataFiles;
+    use kampung::model::{Params, Simulation, Village};
+    let mut params = Params::default();
+    params.population.households = 300;
+    params.time.steps = 200;
+    for seed in 1..4u64 {
+        let village = Village::build(&params, &NoDataFiles, &mut rng_from_seed(seed));
+        let mut sim = Simulation::new(&params, village, rng_from_seed(seed + 100));
+        for _ in 0..params.time.steps {
+            sim.step();
+            let m = sim.measure();
+            let h = &sim.village().households;
+            let truly = sim
+                .community()
+                .heard
+                .iter()
+                .zip(&h.priority)
+                .filter(|(a, b)| a == b)
+                .count();
+            assert_eq!(m.knowledge, truly as f64 / h.len() as f64);
+            let p = &sim.community().potentials;
+            // Households hold their potential as f32, the running total is f64: the
+            // two agree to f32 precision.
+            let (kept, recount) = (m.potential_left, p.left_share_recounted());
+            assert!((kept - recount).abs() < 1e-5, "{kept} vs {recount}");
+        }
+    }
+}

@@ -65,6 +65,8 @@ pub struct Community {
     /// What the organizer heard each household name as its priority issue, or
     /// [`NOT_HEARD`]: true with a probability equal to the household's trust.
     pub heard: Vec<IssueId>,
+    /// Households whose priority the organizer heard truly (kept as it listens).
+    pub(crate) heard_truly: usize,
     /// Number of community issues.
     pub issues: usize,
     /// The village's potentials (`model/potential.rs`): what each household could
@@ -193,6 +195,7 @@ impl Community {
             testimonies: 0,
             told: vec![false; n],
             heard: vec![NOT_HEARD; n],
+            heard_truly: 0,
             issues: 1,
             potentials: Potentials::default(),
             opinion: Vec::new(),

@@ -587,12 +587,7 @@ pub fn measure(
     // of these.
     let in_org =
         |i: usize| h.member[i] || (c.organizer_present && (h.contacted[i] || h.attended[i]));
-    let knowledge = c
-        .heard
-        .iter()
-        .zip(&h.priority)
-        .filter(|(a, b)| a == b)
-        .count();
+    let knowledge = c.heard_truly;
     let mut unreached = 0usize;
     for i in 0..n {
         if h.marginalized[i] && !in_org(i) && !net.neighbors(i).iter().any(|&j| in_org(j as usize))

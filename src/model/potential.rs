@@ -26,6 +26,9 @@ pub struct Potentials {
     total: Vec<f64>,
     /// Potential of each kind documented so far (at its starting amount).
     found: Vec<f64>,
+    /// Unused potential of the whole village (kept as households' potential is used,
+    /// so that measuring it costs nothing).
+    left_total: f64,
 }
 
 impl Potentials {
@@ -40,6 +43,7 @@ impl Potentials {
             documented: vec![false; n],
             total: vec![0.0; k],
             found: vec![0.0; k],
+            left_total: 0.0,
         };
         for i in 0..n {
             let x = rng.random_range(0..k) as IssueId;
@@ -48,6 +52,7 @@ impl Potentials {
             p.left.push(amount);
             p.total[x as usize] += amount as f64;
         }
+        p.left_total = p.total.iter().sum();
         p
     }
 
@@ -87,6 +92,16 @@ impl Potentials {
         if total <= 0.0 {
             return 0.0;
         }
+        (self.left_total / total).clamp(0.0, 1.0)
+    }
+
+    /// [`Potentials::left_share`] recounted from every household's unused potential
+    /// (a check of the running total).
+    pub fn left_share_recounted(&self) -> f64 {
+        let total: f64 = self.total.iter().sum();
+        if total <= 0.0 {
+            return 0.0;
+        }
         self.left.iter().map(|&x| x as f64).sum::<f64>() / total
     }
 
@@ -104,6 +119,7 @@ impl Potentials {
                 got += y as f64;
             }
         }
+        self.left_total -= got;
         got
     }
 

@@ -139,11 +139,14 @@ pub(crate) fn visit<R: Rng + ?Sized>(
 /// The organizer hears household `i` name its priority: truly with probability equal
 /// to its trust, otherwise an issue drawn at random.
 pub(crate) fn listen<R: Rng + ?Sized>(h: &Households, c: &mut Community, i: usize, rng: &mut R) {
-    c.heard[i] = if unit(rng) < h.trust[i] {
+    let heard = if unit(rng) < h.trust[i] {
         h.priority[i]
     } else {
         rng.random_range(0..c.issues.max(1)) as IssueId
     };
+    let (was, is) = (c.heard[i] == h.priority[i], heard == h.priority[i]);
+    c.heard_truly = c.heard_truly + is as usize - was as usize;
+    c.heard[i] = heard;
 }
 
 /// Word of mouth while the organizer is being introduced (stages 1 and 2): what a
