@@ -11,6 +11,7 @@
 //!
 //! Depends on [`crate::model`] and [`crate::scenario`]; nothing below imports it.
 
+pub mod abc;
 pub mod analysis;
 pub mod folder;
 pub mod output;
