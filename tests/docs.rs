@@ -1,5 +1,5 @@
 //! The documentation stays true to the code: every measure the model writes has a
-//! row in the README's `timeseries.csv` table and no row there names a column that
+//! row in the `timeseries.csv` table of `docs/outputs.md` and no row there names a column that
 //! does not exist, and so for `groups.csv`; `docs/ODD.md` names every measure.
 
 use kampung::model::metrics::{GroupMetrics, Metrics};
@@ -9,13 +9,13 @@ fn read(path: &str) -> String {
     std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
 }
 
-/// The column names of the table rows (`| \`name\` | … |`) in the README's
-/// `### \`FILE\`` section.
-fn readme_columns(file: &str) -> Vec<String> {
-    let readme = read("README.md");
+/// The column names of the table rows (`| \`name\` | … |`) in the
+/// `### \`FILE\`` section of `docs/outputs.md` (the column dictionary).
+fn outputs_columns(file: &str) -> Vec<String> {
+    let readme = read("docs/outputs.md");
     let start = readme
         .find(&format!("### `{file}`"))
-        .unwrap_or_else(|| panic!("README.md has no {file} section"));
+        .unwrap_or_else(|| panic!("docs/outputs.md has no {file} section"));
     let section = &readme[start + 1..];
     let section = &section[..section.find("\n#").unwrap_or(section.len())];
     section
@@ -26,15 +26,15 @@ fn readme_columns(file: &str) -> Vec<String> {
 }
 
 #[test]
-fn the_readme_lists_every_measure_and_only_those() {
-    let listed = readme_columns("timeseries.csv");
+fn the_outputs_page_lists_every_measure_and_only_those() {
+    let listed = outputs_columns("timeseries.csv");
     let missing: Vec<_> = Metrics::COLUMNS
         .iter()
         .filter(|c| !listed.iter().any(|l| l == *c))
         .collect();
     assert!(
         missing.is_empty(),
-        "README.md's timeseries.csv table lacks {missing:?}"
+        "docs/outputs.md's timeseries.csv table lacks {missing:?}"
     );
     let unknown: Vec<_> = listed
         .iter()
@@ -42,15 +42,15 @@ fn the_readme_lists_every_measure_and_only_those() {
         .collect();
     assert!(
         unknown.is_empty(),
-        "README.md's timeseries.csv table names columns the model does not write: {unknown:?}"
+        "docs/outputs.md's timeseries.csv table names columns the model does not write: {unknown:?}"
     );
     // In the order the file has them.
     assert_eq!(listed, Metrics::COLUMNS);
 }
 
 #[test]
-fn the_readme_lists_every_group_measure_in_order() {
-    assert_eq!(readme_columns("groups.csv"), GroupMetrics::COLUMNS);
+fn the_outputs_page_lists_every_group_measure_in_order() {
+    assert_eq!(outputs_columns("groups.csv"), GroupMetrics::COLUMNS);
 }
 
 #[test]

@@ -21,7 +21,7 @@ pub(crate) fn sensitivity(
             key: "sensitivity".into(),
             message: "the file has no [sensitivity] table".into(),
             allowed: Some(
-                "a [sensitivity] table naming the outcomes and ranges (see README, Sensitivity)"
+                "a [sensitivity] table naming the outcomes and ranges (see docs/scenario-format.md, Sensitivity analysis)"
                     .into(),
             ),
         }]));
