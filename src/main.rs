@@ -19,7 +19,7 @@ const EXIT_RUNS_FAILED: u8 = 3;
 /// Agent-based simulation of community organizing: households, ties, organizers and
 /// the people's institution, compared across strategies.
 #[derive(Parser, Debug)]
-#[command(name = "kampung", version, about, long_about = None)]
+#[command(name = "kampung", version = env!("KAMPUNG_LONG_VERSION"), about, long_about = None)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -116,13 +116,13 @@ enum Command {
     Serve(kampung::serve::ServeArgs),
     /// Write one self-contained HTML page of a results folder's charts (opens offline).
     Report {
-        /// The results folder (made by `kampung run`).
+        /// The results folder (made by `kampung run`, `merge` or `sensitivity`).
         dir: PathBuf,
         /// The page to write [default: DIR/report.html].
         #[arg(long, short)]
         out: Option<PathBuf>,
         /// Scenario file to rebuild the village's network from [default: the
-        /// manifest's scenario_file].
+        /// folder's copy, input/NAME.toml].
         #[arg(long)]
         scenario: Option<PathBuf>,
     },

@@ -818,3 +818,64 @@ fn groups_csv_agrees_with_the_timeseries() {
     assert!(!out2.join("groups.csv").exists());
     assert!(out2.join("timeseries.csv").exists());
 }
+
+/// Issue 13: a shard folder does not look empty (its runs wait in the hidden work
+/// folder): it holds a README.txt saying which shard of what it is and how to merge,
+/// and the scenario's copy under input/, from which `merge` reads the scenario, so
+/// shards merge from any working folder after the original file is gone. The merged
+/// folder keeps its own copy. It could fail if a shard wrote nothing visible, or
+/// merge looked for the scenario where the shards were started.
+#[test]
+fn shard_folders_say_what_they_hold_and_merge_from_anywhere() {
+    let (dir, file) = setup();
+    for i in 0..2 {
+        let out = dir.path().join(format!("shard-{i}"));
+        run_into(&file, &out, &["--shard", &format!("{i}/2"), "-q"]);
+        assert_eq!(files_in(&out), [".kampung", "README.txt", "input"]);
+        let note = std::fs::read_to_string(out.join("README.txt")).unwrap();
+        assert!(note.contains(&format!("shard {i}/2")), "{note}");
+        assert!(note.contains("scenario `small`"), "{note}");
+        assert!(note.contains("kampung merge --out"), "{note}");
+        assert_eq!(
+            std::fs::read_to_string(out.join("input/small.toml")).unwrap(),
+            SCENARIO
+        );
+    }
+    let whole = dir.path().join("whole");
+    run_into(&file, &whole, &["-q"]);
+    std::fs::remove_file(&file).unwrap();
+    let elsewhere = tempfile::tempdir().unwrap();
+    let merged = dir.path().join("merged");
+    run_ok(
+        &[
+            "merge".as_ref(),
+            "--out".as_ref(),
+            merged.as_os_str(),
+            dir.path().join("shard-0").as_os_str(),
+            dir.path().join("shard-1").as_os_str(),
+            "-q".as_ref(),
+        ],
+        elsewhere.path(),
+    );
+    for f in [
+        "timeseries.csv",
+        "runs.csv",
+        "households.csv",
+        "input/small.toml",
+    ] {
+        assert_eq!(
+            std::fs::read(merged.join(f)).unwrap(),
+            std::fs::read(whole.join(f)).unwrap(),
+            "{f}"
+        );
+    }
+    assert!(!merged.join("README.txt").exists());
+    // --force clears an earlier run's copies with its other files.
+    let shard = dir.path().join("shard-0");
+    std::fs::write(shard.join("input/stale.csv"), "old\n").unwrap();
+    std::fs::write(dir.path().join("small.toml"), SCENARIO).unwrap();
+    run_into(&file, &shard, &["--force", "-q"]);
+    assert!(!shard.join("input/stale.csv").exists());
+    assert!(!shard.join("README.txt").exists());
+    assert!(shard.join("input/small.toml").exists());
+}

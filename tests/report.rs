@@ -775,7 +775,15 @@ fn the_same_folder_gives_the_same_page_and_the_library_writes_it_too() {
         tmp.path().join("tiny.toml").as_os_str(),
     ]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    assert_eq!(std::fs::read_to_string(&other).unwrap(), a);
+    // The same page, but for the scenario file it names: the one given, not the
+    // folder's copy.
+    let copy = out.join("input").join("tiny.toml").display().to_string();
+    let given = tmp.path().join("tiny.toml").display().to_string();
+    assert!(a.contains(&copy));
+    assert_eq!(
+        std::fs::read_to_string(&other).unwrap(),
+        a.replace(&copy, &given)
+    );
 }
 
 #[test]
@@ -801,11 +809,21 @@ fn run_says_how_to_make_the_report() {
 }
 
 #[test]
-fn a_scenario_file_that_moved_leaves_the_network_out_but_not_the_report() {
+fn a_scenario_file_that_moved_is_drawn_from_the_folders_copy() {
     let (tmp, out) = results();
     std::fs::remove_file(tmp.path().join("tiny.toml")).unwrap();
+    // The folder keeps its own copy: the network is drawn and the file shown.
+    let html = report_of(&out);
+    let ids: Vec<String> = charts(&html).into_iter().map(|(id, _)| id).collect();
+    assert!(ids.iter().any(|id| id.starts_with("network")), "{ids:?}");
+    assert!(html.contains("input/tiny.toml"));
+    assert!(!html.contains("could not be read"));
+    // A folder without the copy (as older versions made them) falls back to the
+    // recorded file: moved, so the network is left out and the page says why.
+    std::fs::remove_dir_all(out.join("input")).unwrap();
     let html = report_of(&out);
     assert!(html.contains("could not be read"));
+    assert!(html.contains("holds no copy of its scenario file"));
     assert!(html.contains("--scenario FILE"));
     let ids: Vec<String> = charts(&html).into_iter().map(|(id, _)| id).collect();
     assert!(!ids.iter().any(|id| id.starts_with("network")));
@@ -832,6 +850,101 @@ fn a_scenario_file_that_moved_leaves_the_network_out_but_not_the_report() {
         String::from_utf8_lossy(&o.stderr)
     );
     assert!(String::from_utf8_lossy(&o.stderr).contains("nowhere.toml"));
+}
+
+/// Copies a folder tree (files and folders only).
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        if e.file_type().unwrap().is_dir() {
+            copy_tree(&e.path(), &to.join(e.file_name()));
+        } else {
+            std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
+        }
+    }
+}
+
+/// Issue 13: a results folder travels. The shipped scenario with data files is run
+/// from one folder, its results folder copied to another, the originals deleted, and
+/// the report made from a third working folder: it draws the network (rebuilt from
+/// the copied households and ties), shows the scenario text and the strategies'
+/// descriptions, all from the folder alone. It could fail if the folder kept no copy
+/// of a file, or the report looked for the scenario where `run` was started.
+#[test]
+fn a_copied_results_folder_reports_everything_from_any_folder() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let t = tempfile::tempdir().unwrap();
+    let project = t.path().join("project");
+    std::fs::create_dir_all(project.join("data")).unwrap();
+    let text = std::fs::read_to_string(root.join("real-data.toml"))
+        .unwrap()
+        .replace("replicates = 20 ", "replicates = 2 ");
+    std::fs::write(project.join("real-data.toml"), &text).unwrap();
+    for f in ["households.csv", "ties.csv"] {
+        std::fs::copy(root.join("data").join(f), project.join("data").join(f)).unwrap();
+    }
+    let o = Command::new(BIN)
+        .args(["run", "real-data.toml", "--out", "res", "-q"])
+        .current_dir(&project)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    // The folder holds the copies, with their SHA-256 in the manifest.
+    let res = project.join("res");
+    let m: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(res.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(m["input_scenario"], "input/real-data.toml");
+    let inputs: Vec<(String, String)> = serde_json::from_value(m["inputs"].clone()).unwrap();
+    let names: Vec<&str> = inputs.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "input/real-data.toml",
+            "input/data/households.csv",
+            "input/data/ties.csv"
+        ]
+    );
+    for (name, sha) in &inputs {
+        let bytes = std::fs::read(res.join(name)).unwrap();
+        assert_eq!(*sha, kampung::scenario::sha256_hex(&bytes), "{name}");
+    }
+    assert_eq!(
+        std::fs::read_to_string(res.join("input/real-data.toml")).unwrap(),
+        text
+    );
+    let commit = m["commit"].as_str().unwrap();
+    assert!(
+        commit == "unknown"
+            || (commit.len() == 40 && commit.chars().all(|c| c.is_ascii_hexdigit())),
+        "{commit}"
+    );
+
+    // Moved elsewhere, the originals gone, reported from a third folder.
+    let moved = t.path().join("elsewhere").join("res");
+    copy_tree(&res, &moved);
+    std::fs::remove_dir_all(&project).unwrap();
+    let cwd = t.path().join("third");
+    std::fs::create_dir_all(&cwd).unwrap();
+    let o = Command::new(BIN)
+        .args(["report".as_ref(), moved.as_os_str()])
+        .current_dir(&cwd)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let html = std::fs::read_to_string(moved.join("report.html")).unwrap();
+    let ids: Vec<String> = charts(&html).into_iter().map(|(id, _)| id).collect();
+    assert!(ids.iter().any(|id| id.starts_with("network")), "{ids:?}");
+    assert!(
+        html.contains("60 households and"),
+        "the network names its village"
+    );
+    // The scenario text (escaped) and the strategies' descriptions.
+    assert!(html.contains("households_csv = &quot;data/households.csv&quot;"));
+    assert!(html.contains("The hamlet as surveyed."));
+    assert!(html.contains("The same hamlet without systemic exclusion of the landless."));
+    assert!(html.contains("A made-up hamlet of 60 households, loaded from CSV files."));
+    assert!(!html.contains("could not be read"));
 }
 
 /// Runs `report` on `dir` and returns (exit code, stderr).
@@ -870,7 +983,7 @@ fn bad_folders_are_clear_errors_not_panics() {
         std::fs::create_dir(&copy).unwrap();
         for e in std::fs::read_dir(&out).unwrap() {
             let e = e.unwrap();
-            if e.file_name() != file {
+            if e.file_name() != file && e.file_type().unwrap().is_file() {
                 std::fs::copy(e.path(), copy.join(e.file_name())).unwrap();
             }
         }
@@ -1095,4 +1208,91 @@ fn without_groups_csv_the_report_leaves_the_group_charts_out() {
     assert!(!html.contains("by-group"), "no section and no link");
     assert!(!charts(&html).iter().any(|(id, _)| id.starts_with("group-")));
     assert!(html.contains(r#"<section id="over-time">"#));
+}
+
+/// Issue 13: a sensitivity folder writes a manifest (kind `sensitivity`) and copies
+/// its scenario, and `report` makes a page of its indices from the folder alone,
+/// copied elsewhere with the scenario file deleted. It could fail if `sensitivity`
+/// wrote no manifest or `report` refused the folder or showed other numbers than
+/// `sensitivity.csv` holds.
+#[test]
+fn a_sensitivity_folder_gets_a_manifest_and_a_report() {
+    let t = tempfile::tempdir().unwrap();
+    let file = t.path().join("sens.toml");
+    std::fs::write(
+        &file,
+        r#"[scenario]
+name = "sens"
+description = "How far the bias reaches."
+seed = 9
+replicates = 1
+[time]
+steps = 20
+[population]
+households = 40
+[organizer]
+enabled = false
+[output]
+households = false
+record_every = 20
+[sensitivity]
+method = "both"
+outcomes = ["final.access_gap"]
+samples = 4
+trajectories = 2
+bootstrap = 20
+[sensitivity.ranges]
+"economy.systemic_bias" = [0.0, 0.9]
+"shocks.probability" = [0.0, 0.1]
+"#,
+    )
+    .unwrap();
+    let out = t.path().join("sens-out");
+    let o = kampung(&[
+        "sensitivity".as_ref(),
+        file.as_os_str(),
+        "--out".as_ref(),
+        out.as_os_str(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        stdout
+            .lines()
+            .any(|l| l == format!("report: kampung report {}", out.display())),
+        "{stdout}"
+    );
+    let m: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(m["kind"], "sensitivity");
+    assert_eq!(m["complete"], true);
+    assert_eq!(m["input_scenario"], "input/sens.toml");
+    assert_eq!(m["runs"], 4 * 4 + 2 * 3);
+    let (_, rows) = read_csv(&out.join("sensitivity.csv"));
+
+    let moved = t.path().join("moved");
+    copy_tree(&out, &moved);
+    std::fs::remove_file(&file).unwrap();
+    std::fs::remove_dir_all(&out).unwrap();
+    let o = Command::new(BIN)
+        .args(["report".as_ref(), moved.as_os_str()])
+        .current_dir(t.path())
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let html = std::fs::read_to_string(moved.join("report.html")).unwrap();
+    assert!(html.contains("kampung sensitivity report: sens"));
+    assert!(html.contains("How far the bias reaches."));
+    assert!(html.contains("outcomes = [&quot;final.access_gap&quot;]"));
+    // Every estimate of the table is on the page, as the table rounds it.
+    for r in &rows {
+        let v: f64 = r[4].parse().unwrap_or(f64::NAN);
+        let shown = if v.is_finite() {
+            format!("{v:.3}")
+        } else {
+            "NA".into()
+        };
+        assert!(html.contains(&format!("<code>{}</code>", r[2])), "{r:?}");
+        assert!(html.contains(&shown), "{r:?} not shown as {shown}");
+    }
 }

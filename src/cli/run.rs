@@ -61,6 +61,9 @@ pub(crate) fn run(a: RunArgs) -> Result<ExitCode, Error> {
         folder::prepare_dir(&dir, a.force)?;
     }
     let store = Store::open(&dir, &s, shard, mode)?;
+    if let Some(sh) = shard {
+        store.prepare_shard(&s, sh)?;
+    }
     let all = runner::plan(&s);
     let range = shard.map_or(0..all.len(), |sh| sh.range(all.len()));
     let (finished, damaged) = store.finished(&all)?;
@@ -236,7 +239,16 @@ pub(crate) fn merge(
             )));
         }
     }
+    // The scenario: as given, else the copy the first shard keeps (so a merge works
+    // from any folder, wherever the original file is now), else the file the shards
+    // recorded.
+    let copy = plans[0]
+        .input_scenario
+        .as_ref()
+        .map(|rel| shards[0].join(rel))
+        .filter(|p| p.is_file());
     let file = scenario
+        .or(copy)
         .or_else(|| plans[0].scenario_file.clone().map(PathBuf::from))
         .ok_or_else(|| {
             Error::Run("the shards do not record their scenario file: give --scenario FILE".into())

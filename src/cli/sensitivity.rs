@@ -10,6 +10,7 @@ pub(crate) fn sensitivity(
     threads: Option<usize>,
     quiet: bool,
 ) -> Result<ExitCode, Error> {
+    let started = output::utc_now_iso8601();
     let s = Scenario::from_file(file)?;
     let threads = super::limits::threads_of(threads)?;
     if s.sensitivity.is_none() {
@@ -50,6 +51,12 @@ pub(crate) fn sensitivity(
     let rows = &result.rows;
     let path = dir.join("sensitivity.csv");
     analysis::write_sensitivity(&path, rows)?;
+    let info = RunInfo {
+        command_line: std::env::args().collect(),
+        started,
+        threads,
+    };
+    analysis::write_sensitivity_manifest(&dir, &s, &result, &info)?;
     if !quiet {
         eprintln!("finished in {:.1} s", t0.elapsed().as_secs_f64());
         eprintln!(
@@ -76,6 +83,9 @@ pub(crate) fn sensitivity(
         }
     }
     println!("sensitivity written to {}", path.display());
+    if !quiet {
+        println!("report: kampung report {}", dir.display());
+    }
     if !result.failures.is_empty() {
         for (spec, error) in &result.failures {
             eprintln!(

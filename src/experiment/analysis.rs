@@ -420,6 +420,10 @@ pub struct SensitivityResult {
     pub rows: Vec<SensitivityRow>,
     /// Runs done in all.
     pub runs: usize,
+    /// The strategy analysed (`[sensitivity] strategy`, else the first).
+    pub strategy: String,
+    /// Replicates of every design row.
+    pub replicates: u32,
     /// Failed runs in plan order, with the error; their design rows are averaged
     /// over the replicates that finished.
     pub failures: Vec<(runner::RunSpec, String)>,
@@ -650,8 +654,54 @@ pub fn sensitivity(
     Ok(SensitivityResult {
         rows,
         runs: total,
+        strategy: s.strategies[strategy].name.clone(),
+        replicates: reps,
         failures,
     })
+}
+
+/// Finishes a sensitivity folder whose `sensitivity.csv` is written: copies the
+/// scenario and data files into its `input/` and writes `manifest.json` last (kind
+/// `sensitivity`; `points` counts the design rows, `strategies` names the strategy
+/// analysed), so that `kampung report` can read the folder alone.
+pub fn write_sensitivity_manifest(
+    dir: &Path,
+    s: &Scenario,
+    result: &SensitivityResult,
+    info: &crate::experiment::output::RunInfo,
+) -> Result<()> {
+    use crate::experiment::output;
+    let copied = crate::experiment::inputs::copy_inputs(dir, s)?;
+    let m = output::Manifest {
+        program: "kampung".into(),
+        kind: output::kind::SENSITIVITY.into(),
+        version: output::VERSION.into(),
+        commit: output::COMMIT.into(),
+        scenario: s.name.clone(),
+        scenario_file: s.file.as_ref().map(|f| f.display().to_string()),
+        input_scenario: copied.scenario,
+        inputs: copied.files,
+        scenario_sha256: s.sha256.clone(),
+        data_sha256: s.data_sha256.clone(),
+        seed: s
+            .sensitivity
+            .as_ref()
+            .and_then(|sp| sp.seed)
+            .unwrap_or(s.seed),
+        replicates: result.replicates,
+        strategies: vec![result.strategy.clone()],
+        points: result.runs / (result.replicates.max(1) as usize),
+        runs: result.runs,
+        failed_runs: result.failures.len(),
+        command_line: info.command_line.clone(),
+        threads: info.threads,
+        started: info.started.clone(),
+        finished: output::utc_now_iso8601(),
+        repairs: s.repairs.clone(),
+        files: vec!["sensitivity.csv".into(), "manifest.json".into()],
+        complete: true,
+    };
+    output::write_manifest(dir, &m)
 }
 
 /// Writes `sensitivity.csv`.

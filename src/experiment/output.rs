@@ -413,17 +413,54 @@ pub struct RunInfo {
     pub threads: usize,
 }
 
+/// The program's version (`Cargo.toml`).
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// The git commit the program was built from (`build.rs`), or `unknown` when it was
+/// not built from a git checkout.
+pub const COMMIT: &str = env!("KAMPUNG_COMMIT");
+
+/// What kind of results folder a manifest describes.
+pub mod kind {
+    /// The runs of a scenario (`kampung run`, `kampung merge`).
+    pub const RUN: &str = "run";
+    /// A sensitivity analysis (`kampung sensitivity`).
+    pub const SENSITIVITY: &str = "sensitivity";
+}
+
+fn kind_run() -> String {
+    kind::RUN.into()
+}
+
+fn commit_unknown() -> String {
+    "unknown".into()
+}
+
 /// `manifest.json`: what was run, by what, when, and which files are complete.
 #[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq)]
 pub struct Manifest {
     /// Always `kampung`.
     pub program: String,
+    /// What the folder holds: [`kind::RUN`] or [`kind::SENSITIVITY`].
+    #[serde(default = "kind_run")]
+    pub kind: String,
     /// The program's version.
     pub version: String,
+    /// The git commit the program was built from ([`COMMIT`]).
+    #[serde(default = "commit_unknown")]
+    pub commit: String,
     /// Scenario name.
     pub scenario: String,
     /// Scenario file, as given.
     pub scenario_file: Option<String>,
+    /// The copy of the scenario file inside the folder (`input/NAME.toml`), from which
+    /// `report` draws; `None` when the scenario was not read from a file.
+    #[serde(default)]
+    pub input_scenario: Option<String>,
+    /// Every file copied into the folder's `input/` (the scenario file and the data
+    /// files it reads), relative to the folder, with its SHA-256.
+    #[serde(default)]
+    pub inputs: Vec<(String, String)>,
     /// SHA-256 of the scenario file.
     pub scenario_sha256: String,
     /// SHA-256 of every data file the scenario reads, by name.

@@ -108,6 +108,10 @@ pub struct Scenario {
     /// table), as `(name relative to the scenario's folder, SHA-256 of its bytes)`,
     /// sorted by name: with [`Scenario::sha256`] and the version, a run's identity.
     pub data_sha256: Vec<(String, String)>,
+    /// The data files themselves, as the scenario resolved them (relative to the
+    /// working folder, or absolute), in the order of [`Scenario::data_sha256`]: what a
+    /// results folder copies into its `input/` folder.
+    pub data_files: Vec<PathBuf>,
     /// Name (from `[scenario] name`, else the file's stem).
     pub name: String,
     /// Description.
@@ -513,7 +517,7 @@ impl Scenario {
             return Err(Error::Invalid(diags));
         }
         let sha256 = sha256_hex(text.as_bytes());
-        let data_sha256 = data_hashes(&strategies, &sweep, base_dir).map_err(|(p, e)| {
+        let data = data_hashes(&strategies, &sweep, base_dir).map_err(|(p, e)| {
             Error::Invalid(vec![Diagnostic {
                 file: p.display().to_string(),
                 line: 0,
@@ -523,10 +527,15 @@ impl Scenario {
                 allowed: None,
             }])
         })?;
+        let (data_sha256, data_files) = data
+            .into_iter()
+            .map(|(name, sha, path)| ((name, sha), path))
+            .unzip();
         Ok(Scenario {
             file: None,
             sha256,
             data_sha256,
+            data_files,
             name: meta.name.unwrap_or_else(|| stem.to_string()),
             description: meta.description,
             seed: meta.seed,
@@ -613,14 +622,16 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 }
 
 /// The SHA-256 of every data file the strategies and the design read, named relative
-/// to `base_dir` where they lie inside it, sorted and without repeats. The files were
-/// read and checked moments before; they are read once more here to hash exactly the
-/// bytes on disk.
+/// to `base_dir` where they lie inside it, sorted and without repeats, each with its
+/// path as resolved. The files were read and checked moments before; they are read
+/// once more here to hash exactly the bytes on disk.
+type DataHashes = Vec<(String, String, PathBuf)>;
+
 fn data_hashes(
     strategies: &[Strategy],
     sweep: &SweepParams,
     base_dir: &Path,
-) -> std::result::Result<Vec<(String, String)>, (PathBuf, std::io::Error)> {
+) -> std::result::Result<DataHashes, (PathBuf, std::io::Error)> {
     let mut paths: Vec<PathBuf> = Vec::new();
     for st in strategies {
         if let Some(p) = &st.params.population.households_csv {
@@ -633,15 +644,15 @@ fn data_hashes(
     if let Some(t) = &sweep.table {
         paths.push(base_dir.join(t));
     }
-    let mut out: Vec<(String, String)> = Vec::new();
+    let mut out: DataHashes = Vec::new();
     for p in paths {
         let name = p.strip_prefix(base_dir).unwrap_or(&p).display().to_string();
-        if out.iter().any(|(n, _)| *n == name) {
+        if out.iter().any(|(n, _, _)| *n == name) {
             continue;
         }
         let bytes =
             input::read_regular(&p, input::MAX_DATA_BYTES, true).map_err(|e| (p.clone(), e))?;
-        out.push((name, sha256_hex(&bytes)));
+        out.push((name, sha256_hex(&bytes), p));
     }
     out.sort();
     Ok(out)
