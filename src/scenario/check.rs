@@ -566,3 +566,54 @@ pub fn memory_per_run(p: &Params, out: &OutputParams) -> u64 {
         .saturating_add(rows.saturating_mul(per_row + groups))
         .saturating_add(snapshots)
 }
+
+/// Values no key allows, put in a key's place to ask the checks its range.
+fn sentinels() -> [toml::Value; 6] {
+    use toml::Value;
+    [
+        Value::Float(f64::NAN),
+        Value::Integer(i64::MAX),
+        Value::Integer(i64::from(u32::MAX)),
+        Value::Integer(i64::from(u16::MAX)),
+        Value::Integer(i64::from(u8::MAX)),
+        Value::Integer(-1),
+    ]
+}
+
+/// What the range check allows at `path` of a table, by putting each of
+/// [`sentinels`] in the key's place in `table` and running `check` on what
+/// deserializes: the check is the one source of truth for a key's range, so a value
+/// of the wrong type is told the same range as a number out of it.
+fn allowed_by<T: serde::de::DeserializeOwned>(
+    path: &KeyPath,
+    table: &toml::Value,
+    check: impl Fn(&T) -> Vec<Problem>,
+) -> Option<String> {
+    for s in sentinels() {
+        let mut v = table.clone();
+        super::peel::set(&mut v, path, s)?;
+        let Ok(t) = serde_path_to_error::deserialize::<_, T>(v) else {
+            continue;
+        };
+        if let Some(p) = check(&t).into_iter().find(|p| p.path == *path) {
+            return p.allowed;
+        }
+    }
+    None
+}
+
+/// What a strategy's parameter at `path` allows (see [`allowed_by`]); `table` holds
+/// the strategy's parameters.
+pub(super) fn allowed_param(
+    path: &KeyPath,
+    table: &toml::Value,
+    out: &OutputParams,
+) -> Option<String> {
+    allowed_by::<Params>(path, table, |p| check_params(p, out))
+}
+
+/// What `[scenario]` allows at `path` (`scenario.KEY`; see [`allowed_by`]); `table`
+/// holds `{ scenario = { ... } }`.
+pub(super) fn allowed_meta(path: &KeyPath, table: &toml::Value) -> Option<String> {
+    allowed_by::<super::peel::Wrapped<Meta>>(path, table, |m| check_meta(&m.0))
+}

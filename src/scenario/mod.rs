@@ -11,6 +11,7 @@ mod check;
 mod data;
 pub mod input;
 pub mod locate;
+mod peel;
 pub mod points;
 pub mod sampling;
 pub mod sensitivity;
@@ -19,7 +20,7 @@ pub mod values;
 
 use check::{check_meta, check_params};
 use data::load_inputs;
-use locate::{Located, deserialize_at};
+use locate::Located;
 use points::{PointError, check_sensitivity, design_diag, sweep_key};
 
 pub use check::{MAX_RUN_BYTES, disk_per_run, gib, memory_per_run};
@@ -263,11 +264,20 @@ impl Scenario {
                 ));
             }
         }
-        let meta: Meta = deserialize_at(&root, "scenario", &idx, &KeyPath::default(), &mut diags)
-            .unwrap_or_default();
+        // Every table is read to the end, its problems collected, whatever problems
+        // the tables before it had: one `validate` reports them all.
+        let meta: Meta = peel::deserialize_table(&root, "scenario", &idx, &mut diags, |p, t| {
+            check::allowed_meta(p, t)
+        })
+        .unwrap_or_default();
         let output: OutputParams =
-            deserialize_at(&root, "output", &idx, &KeyPath::default(), &mut diags)
+            peel::deserialize_table(&root, "output", &idx, &mut diags, |_, _| None)
                 .unwrap_or_default();
+        let sweep: SweepParams =
+            peel::deserialize_table(&root, "sweep", &idx, &mut diags, |_, _| None)
+                .unwrap_or_default();
+        let sensitivity: Option<SensitivityParams> =
+            peel::deserialize_table(&root, "sensitivity", &idx, &mut diags, |_, _| None);
         // Base parameters: the model's defaults, overridden by the file's tables, so
         // that a strategy may override part of a table the file leaves out.
         let mut base: toml::Table = match toml::Value::try_from(Params::default()) {
@@ -357,11 +367,12 @@ impl Scenario {
                 Some("a table of [strategies.NAME] tables".into()),
             )),
         }
-        if !diags.is_empty() {
-            return Err(Error::Invalid(diags));
-        }
 
+        // Each strategy's parameters, every problem of each (a wrong value is
+        // replaced by the model's default so that the checks of the rest go on).
+        let defaults = toml::Value::try_from(Params::default()).ok();
         let mut strategies = Vec::new();
+        let mut sound = Vec::new();
         for (name, description, over) in raw {
             let prefix = KeyPath::default().key("strategies").key(&name);
             let mut merged = base.clone();
@@ -370,15 +381,28 @@ impl Scenario {
                 idx: &idx,
                 prefix: &prefix,
             };
-            let value = toml::Value::Table(merged);
-            let params: Params = match serde_path_to_error::deserialize(value) {
-                Ok(p) => p,
-                Err(e) => {
-                    diags.push(located.serde_error(&e));
-                    continue;
+            let mut found = Vec::new();
+            let (params, left) = peel::deserialize_all::<Params>(
+                toml::Value::Table(merged),
+                defaults.as_ref(),
+                &located,
+                &mut found,
+            );
+            let clean = found.is_empty();
+            for mut f in found {
+                // A wrong value is told the range the check enforces for its key.
+                if f.about_value
+                    && params.is_some()
+                    && let Some(a) = check::allowed_param(&f.path, &left, &output)
+                {
+                    f.diag.allowed = Some(a);
                 }
-            };
-            for p in check_params(&params, &output) {
+                diags.push(f.diag);
+            }
+            let Some(params) = params else { continue };
+            let problems = check_params(&params, &output);
+            sound.push(clean && problems.is_empty());
+            for p in problems {
                 diags.push(located.diag(&p.path, &p.message, p.allowed));
             }
             strategies.push(Strategy {
@@ -387,30 +411,31 @@ impl Scenario {
                 params,
             });
         }
-        dedup_diagnostics(&mut diags);
-        let meta_problems = check_meta(&meta);
-        for p in meta_problems {
+        for p in check_meta(&meta) {
             diags.push(idx.diag(&p.path, false, p.message, p.allowed));
         }
         if !diags.is_empty() {
+            // The data files of the strategies that passed their checks are still
+            // read, for their problems to be reported with the rest.
+            let mut good: Vec<Strategy> = strategies
+                .into_iter()
+                .zip(&sound)
+                .filter(|(_, ok)| **ok)
+                .map(|(st, _)| st)
+                .collect();
+            load_inputs(&mut good, base_dir, &idx, &mut diags);
+            dedup_diagnostics(&mut diags);
             return Err(Error::Invalid(diags));
         }
 
         let (inputs, repairs) = load_inputs(&mut strategies, base_dir, &idx, &mut diags);
         if !diags.is_empty() {
+            dedup_diagnostics(&mut diags);
             return Err(Error::Invalid(diags));
         }
 
         // The experiment design: every point must give valid parameters for every
         // strategy.
-        let sweep: SweepParams =
-            deserialize_at(&root, "sweep", &idx, &KeyPath::default(), &mut diags)
-                .unwrap_or_default();
-        let sensitivity: Option<SensitivityParams> =
-            deserialize_at(&root, "sensitivity", &idx, &KeyPath::default(), &mut diags);
-        if !diags.is_empty() {
-            return Err(Error::Invalid(diags));
-        }
         let design = match sweep::build(&sweep, base_dir, meta.seed) {
             Ok(d) => d,
             Err(errors) => {
