@@ -597,7 +597,11 @@ fn run_without_a_file_runs_the_default_village() {
     )
     .unwrap();
     assert_eq!(m["scenario"], "village");
-    assert_eq!(m["runs"], 20);
+    assert_eq!(m["runs"], 40);
+    assert_eq!(
+        m["strategies"],
+        serde_json::json!(["full", "skip_immersion"])
+    );
 
     // Without that file, a clear error naming it.
     let empty = tempfile::tempdir().unwrap();
@@ -713,12 +717,25 @@ fn an_interrupted_run_leaves_no_file_that_looks_complete_and_is_not() {
                 }
                 continue;
             }
-            // Any result under its final name is the complete file.
-            assert!(
-                std::fs::read(out.join(&name)).unwrap()
-                    == std::fs::read(reference.join(&name)).unwrap(),
-                "{name} in an interrupted run differs from the complete one"
-            );
+            // Any result under its final name is the complete file (in input/, each
+            // copy under its final name is the whole file).
+            let mut pending = vec![std::path::PathBuf::from(&name)];
+            while let Some(rel) = pending.pop() {
+                let at = out.join(&rel);
+                if at.is_dir() {
+                    for inner in files_in(&at) {
+                        if !inner.starts_with('.') {
+                            pending.push(rel.join(inner));
+                        }
+                    }
+                    continue;
+                }
+                assert!(
+                    std::fs::read(&at).unwrap() == std::fs::read(reference.join(&rel)).unwrap(),
+                    "{} in an interrupted run differs from the complete one",
+                    rel.display()
+                );
+            }
         }
         std::fs::remove_dir_all(&out).unwrap();
     }

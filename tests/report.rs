@@ -786,12 +786,37 @@ fn the_same_folder_gives_the_same_page_and_the_library_writes_it_too() {
     );
 }
 
+/// The `report:` line a command printed, run as printed by a shell in `cwd`; returns
+/// the command. It could fail if the line named a program that is not there (as
+/// `kampung` was, before anything installed it) or a folder that needs quoting.
+fn run_printed_report_command(stdout: &str, cwd: &Path) -> String {
+    let cmd = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("report: "))
+        .unwrap_or_else(|| panic!("no report: line in\n{stdout}"))
+        .to_string();
+    let o = Command::new("sh")
+        .args(["-c", &cmd])
+        .current_dir(cwd)
+        .output()
+        .unwrap();
+    assert!(
+        o.status.success(),
+        "`{cmd}` failed: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    cmd
+}
+
+/// Issue 13: the command `run` prints runs as printed: the program by the path it
+/// was started by (here the test binary's; `kampung` when started from the PATH) and
+/// the folder quoted for a shell (a folder name with a space here).
 #[test]
 fn run_says_how_to_make_the_report() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("tiny.toml");
     std::fs::write(&file, SCENARIO).unwrap();
-    let out = dir.path().join("out");
+    let out = dir.path().join("my results");
     let o = kampung(&[
         "run".as_ref(),
         file.as_os_str(),
@@ -800,10 +825,34 @@ fn run_says_how_to_make_the_report() {
     ]);
     assert!(o.status.success());
     let stdout = String::from_utf8_lossy(&o.stdout);
+    let cmd = run_printed_report_command(&stdout, dir.path());
+    assert_eq!(cmd, format!("{BIN} report '{}'", out.display()));
+    assert!(out.join("report.html").is_file());
+    // Started by its bare name from the PATH, it names itself so.
+    let bin_dir = Path::new(BIN).parent().unwrap();
+    let path = format!(
+        "{}:{}",
+        bin_dir.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let o = Command::new("kampung")
+        .env("PATH", &path)
+        .args([
+            "run".as_ref(),
+            file.as_os_str(),
+            "--out".as_ref(),
+            dir.path().join("again").as_os_str(),
+        ])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let stdout = String::from_utf8_lossy(&o.stdout);
     assert!(
-        stdout
-            .lines()
-            .any(|l| l == format!("report: kampung report {}", out.display())),
+        stdout.lines().any(|l| l
+            == format!(
+                "report: kampung report {}",
+                dir.path().join("again").display()
+            )),
         "{stdout}"
     );
 }
@@ -1256,11 +1305,9 @@ bootstrap = 20
     ]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let stdout = String::from_utf8_lossy(&o.stdout);
-    assert!(
-        stdout
-            .lines()
-            .any(|l| l == format!("report: kampung report {}", out.display())),
-        "{stdout}"
+    assert_eq!(
+        run_printed_report_command(&stdout, t.path()),
+        format!("{BIN} report {}", out.display())
     );
     let m: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();

@@ -142,10 +142,14 @@ pub(crate) fn run(a: RunArgs) -> Result<ExitCode, Error> {
     }
     if let Some(sh) = shard {
         println!(
-            "shard {}/{} written to {} (merge the shards with `kampung merge --out DIR SHARD_DIRS...`)",
+            "shard {}/{} written to {} (merge the {} shard folders with `{} merge --out DIR \
+             SHARD_DIR...`; see {})",
             sh.index,
             sh.count,
-            dir.display()
+            dir.display(),
+            sh.count,
+            super::program(),
+            dir.join(folder::SHARD_NOTE).display()
         );
         let failed = failed.into_inner();
         if failed > 0 {
@@ -173,7 +177,7 @@ pub(crate) fn run(a: RunArgs) -> Result<ExitCode, Error> {
     }
     println!("results written to {}", dir.display());
     if !a.quiet {
-        println!("report: kampung report {}", dir.display());
+        println!("report: {}", super::report_command(&dir));
     }
     if done.failed > 0 {
         eprintln!(

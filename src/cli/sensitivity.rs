@@ -84,7 +84,7 @@ pub(crate) fn sensitivity(
     }
     println!("sensitivity written to {}", path.display());
     if !quiet {
-        println!("report: kampung report {}", dir.display());
+        println!("report: {}", super::report_command(&dir));
     }
     if !result.failures.is_empty() {
         for (spec, error) in &result.failures {
