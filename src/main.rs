@@ -19,7 +19,15 @@ const EXIT_RUNS_FAILED: u8 = 3;
 /// Agent-based simulation of community organizing: households, ties, organizers and
 /// the people's institution, compared across strategies.
 #[derive(Parser, Debug)]
-#[command(name = "kampung", version = env!("KAMPUNG_LONG_VERSION"), about, long_about = None)]
+#[command(
+    name = "kampung",
+    version = env!("KAMPUNG_LONG_VERSION"),
+    about,
+    long_about = None,
+    after_long_help = "Exit status: 0 success, 1 invalid input (a scenario or data file), 2 any \
+                       other error, 3 some runs failed (their rows are in failures.csv). The \
+                       full table: docs/cli.md, Exit status."
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -114,6 +122,10 @@ enum Command {
     /// Serve a page that plays the village live in a browser, beside the same
     /// village with the settings a trainer changes (offline: everything is embedded).
     Serve(kampung::serve::ServeArgs),
+    /// Print the command-line reference (docs/cli.md) as Markdown, from these
+    /// definitions.
+    #[command(hide = true)]
+    HelpMarkdown,
     /// Write one self-contained HTML page of a results folder's charts (opens offline).
     Report {
         /// The results folder (made by `kampung run`, `merge` or `sensitivity`).
@@ -169,6 +181,10 @@ fn main() -> ExitCode {
             quiet,
         } => merge(&shards, &out, scenario, force, quiet),
         Command::Demo(args) => kampung::demo::cli::run(args),
+        Command::HelpMarkdown => {
+            print!("{}", cli::reference::markdown());
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Serve(args) => kampung::serve::run(args),
         Command::Report { dir, out, scenario } => {
             let out = out.unwrap_or_else(|| dir.join("report.html"));

@@ -5,6 +5,7 @@
 pub(crate) mod limits;
 pub(crate) mod plan;
 pub(crate) mod progress;
+pub(crate) mod reference;
 pub(crate) mod run;
 pub(crate) mod sensitivity;
 
