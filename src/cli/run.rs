@@ -141,14 +141,15 @@ pub(crate) fn run(a: RunArgs) -> Result<ExitCode, Error> {
         );
     }
     if let Some(sh) = shard {
+        // Not a command to paste (the other shards' folders are not known here): the
+        // note in the folder gives the command with its placeholders.
         println!(
-            "shard {}/{} written to {} (merge the {} shard folders with `{} merge --out DIR \
-             SHARD_DIR...`; see {})",
+            "shard {}/{} written to {}; when all {} shards are written, merge their folders \
+             with `merge` (see {})",
             sh.index,
             sh.count,
             dir.display(),
             sh.count,
-            super::program(),
             dir.join(folder::SHARD_NOTE).display()
         );
         let failed = failed.into_inner();
