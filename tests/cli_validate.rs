@@ -1012,3 +1012,36 @@ fn a_type_error_and_a_range_error_name_the_same_range() {
         assert!(typed.contains('['), "{key}: {typed} names no range");
     }
 }
+
+/// A base key's problem is said once, naming every strategy that inherits it, and
+/// the problems of a file come in reading order (line by line), however the checks
+/// found them. It could fail if each strategy repeated the base key's error, or a
+/// table read later were listed first.
+#[test]
+fn a_base_keys_problem_is_said_once_and_errors_come_in_reading_order() {
+    let text = "[scenario]\nreplicatez = 2\n[economy]\nsystemic_bias = \"x\"\n\
+                [strategies.a]\n[strategies.b]\nshocks.severty = 0.1\n";
+    let (_dir, path) = write_tmp("twice.toml", text.as_bytes());
+    let (errors, code) = errors_of(&[&path]);
+    assert_eq!(code, Some(1));
+    let bias: Vec<&String> = errors
+        .iter()
+        .filter(|l| l.contains("`economy.systemic_bias`"))
+        .collect();
+    assert_eq!(bias.len(), 1, "{}", errors.join("\n"));
+    assert!(
+        bias[0].contains("(for strategies `strategies.a`, `strategies.b`)"),
+        "{}",
+        bias[0]
+    );
+    let lines: Vec<usize> = errors
+        .iter()
+        .map(|l| {
+            l.split(':')
+                .nth(2)
+                .and_then(|n| n.parse().ok())
+                .unwrap_or_else(|| panic!("{l}"))
+        })
+        .collect();
+    assert_eq!(lines, [2, 4, 7], "{}", errors.join("\n"));
+}

@@ -683,11 +683,54 @@ fn data_hashes(
     Ok(out)
 }
 
-/// Drops repeated diagnostics (a base key's problem is found once per strategy),
-/// keeping the first of each.
+/// Drops repeated diagnostics, keeping the first of each, and says a base key's
+/// problem (found once per strategy that inherits it, each ending ``(for strategy
+/// `strategies.NAME`)``) once, naming every such strategy: ``(for strategies
+/// `strategies.a`, `strategies.b`)``.
 fn dedup_diagnostics(d: &mut Vec<Diagnostic>) {
     let mut seen = std::collections::HashSet::new();
     d.retain(|x| seen.insert(x.to_string()));
+    let split = |m: &str| -> Option<(String, String)> {
+        let (stem, rest) = m.rsplit_once(" (for strategy `")?;
+        let name = rest.strip_suffix("`)")?;
+        Some((stem.to_string(), name.to_string()))
+    };
+    let mut out: Vec<Diagnostic> = Vec::with_capacity(d.len());
+    let mut names: Vec<Vec<String>> = Vec::with_capacity(d.len());
+    for x in d.drain(..) {
+        if let Some((stem, name)) = split(&x.message)
+            && let Some(k) = out.iter().position(|y| {
+                y.file == x.file
+                    && y.line == x.line
+                    && y.column == x.column
+                    && y.key == x.key
+                    && y.allowed == x.allowed
+                    && split(&y.message).is_some_and(|(s, _)| s == stem)
+            })
+        {
+            names[k].push(name);
+            continue;
+        }
+        names.push(split(&x.message).map(|(_, n)| vec![n]).unwrap_or_default());
+        out.push(x);
+    }
+    for (x, n) in out.iter_mut().zip(&names) {
+        if n.len() > 1
+            && let Some((stem, _)) = split(&x.message)
+        {
+            let list: Vec<String> = n.iter().map(|s| format!("`{s}`")).collect();
+            x.message = format!("{stem} (for strategies {})", list.join(", "));
+        }
+    }
+    // In reading order: file by file (in the order they came up), line by line.
+    let files: Vec<String> = out.iter().fold(Vec::new(), |mut v, x| {
+        if !v.contains(&x.file) {
+            v.push(x.file.clone());
+        }
+        v
+    });
+    out.sort_by_key(|x| (files.iter().position(|f| *f == x.file), x.line, x.column));
+    *d = out;
 }
 
 fn quoted(keys: &[&str]) -> String {
