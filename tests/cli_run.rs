@@ -224,7 +224,9 @@ fn run_writes_four_tidy_files_with_one_row_per_run_per_recorded_step() {
     let out = dir.path().join("out");
     run_into(&file, &out, &["--quiet"]);
     assert_has_results(&out);
-    let metrics = kampung::model::metrics::Metrics::COLUMNS;
+    let metrics = &kampung::experiment::output::measure_columns()[..];
+    // The phase and the issue are written by name (the phase by number too).
+    let names = ["stage", "issue"];
 
     // timeseries.csv: the run key, the step, then every metric, in that order.
     let (th, rows) = read_csv(&out.join("timeseries.csv"));
@@ -246,7 +248,9 @@ fn run_writes_four_tidy_files_with_one_row_per_run_per_recorded_step() {
             r[col(&th, "replicate")].clone(),
         ));
         for (c, cell) in r.iter().enumerate().skip(step_col + 1) {
-            assert_number(cell, &th[c]);
+            if !names.contains(&th[c].as_str()) {
+                assert_number(cell, &th[c]);
+            }
         }
     }
     assert_eq!(per_run.len(), STRATEGIES * REPLICATES);
@@ -278,7 +282,7 @@ fn run_writes_four_tidy_files_with_one_row_per_run_per_recorded_step() {
         assert_eq!(r[col(&th, "seed")], seed_of[&run_id(&th, r)], "{r:?}");
     }
     for (c, name) in rh.iter().enumerate() {
-        if name.starts_with("final.") {
+        if name.starts_with("final.") && !names.iter().any(|n| name.ends_with(&format!(".{n}"))) {
             for r in &runs {
                 assert_number(&r[c], name);
             }

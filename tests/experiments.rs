@@ -212,22 +212,23 @@ fn factorial_and_zip_points_reach_every_run_and_its_seeds() {
             ["inclusive", "top_down"][strategy]
         );
     }
-    // summary.csv names each point by its values.
-    let summary = Table::read(&out.join("summary.csv"));
-    let labels: BTreeMap<String, String> = summary
-        .rows
-        .iter()
-        .map(|r| {
-            (
-                summary.get(r, "point").to_string(),
-                summary.get(r, "point_values").to_string(),
-            )
-        })
-        .collect();
-    assert_eq!(
-        labels["1"],
-        "organizer.contacts_per_step=3;organizer.exit_step=25;organizer.push=0.3"
-    );
+    // summary.csv and compare.csv give each varied parameter a column of its own,
+    // holding the point's value.
+    for file in ["summary.csv", "compare.csv"] {
+        let t = Table::read(&out.join(file));
+        assert!(!t.header.iter().any(|h| h == "point_values"), "{file}");
+        assert_eq!(t.rows.len() % 4, 0);
+        let mut seen = BTreeSet::new();
+        for r in &t.rows {
+            let point: usize = t.get(r, "point").parse().unwrap();
+            let (c, e, p) = points[point];
+            assert_eq!(t.get(r, "point.organizer.contacts_per_step"), c, "{file}");
+            assert_eq!(t.get(r, "point.organizer.exit_step"), e, "{file}");
+            assert_eq!(t.get(r, "point.organizer.push"), p, "{file}");
+            seen.insert(point);
+        }
+        assert_eq!(seen.len(), 4, "{file}");
+    }
 
     // Seeds: every run has its own dynamics seed; the village and the environment
     // depend on the replicate only (paired across strategies and points).
@@ -666,7 +667,8 @@ fn summary_compare_and_the_printed_table_agree_with_runs_csv() {
     assert_eq!(runs.rows.len(), 60);
     let strategies = ["inclusive", "top_down", "open"];
 
-    // Outcomes by (strategy, point, outcome), indexed by replicate.
+    // Outcomes by (strategy, point, outcome), indexed by replicate: every number
+    // column after the run (the phase and the issue are names).
     let outcomes: Vec<&str> = runs
         .header
         .iter()
@@ -674,7 +676,25 @@ fn summary_compare_and_the_printed_table_agree_with_runs_csv() {
         .filter(|h| {
             (h.starts_with("final.") || h.starts_with("post_exit.")) && *h != "post_exit.step"
         })
+        .filter(|h| !h.ends_with(".stage") && !h.ends_with(".issue"))
         .collect();
+    // Those names are names: the phase as stages.csv writes it, the issue as
+    // households.csv does.
+    for row in &runs.rows {
+        assert!(
+            [
+                "before",
+                "immersion",
+                "investigation",
+                "design",
+                "action",
+                "organization",
+                "institution"
+            ]
+            .contains(&runs.get(row, "final.stage"))
+        );
+        assert!(["land", "water", "credit", "NA"].contains(&runs.get(row, "final.issue")));
+    }
     let mut by: HashMap<(String, usize, String), Vec<f64>> = HashMap::new();
     for row in &runs.rows {
         let key = |o: &str| {
@@ -743,7 +763,8 @@ fn summary_compare_and_the_printed_table_agree_with_runs_csv() {
         ("final.unreached_marginalized", false),
         ("post_exit.unreached_marginalized", false),
     ];
-    assert_eq!(compare.rows.len(), 2 * ranked.len() * 3);
+    // No row compares the baseline with itself.
+    assert_eq!(compare.rows.len(), 2 * ranked.len() * 2);
     let mut significant = [0, 0];
     let mut cells = 0;
     for point in 0..2 {
@@ -756,10 +777,11 @@ fn summary_compare_and_the_printed_table_agree_with_runs_csv() {
                         && compare.get(r, "outcome") == outcome
                 })
                 .collect();
-            assert_eq!(rows.len(), 3, "{point} {outcome}");
+            assert_eq!(rows.len(), 2, "{point} {outcome}");
             let base = &by[&("inclusive".to_string(), point, outcome.to_string())];
-            let mut means = Vec::new();
-            for (k, row) in rows.iter().enumerate() {
+            let mut means = vec![(mean(base), 0)];
+            for (j, row) in rows.iter().enumerate() {
+                let k = j + 1;
                 let st = compare.get(row, "strategy");
                 assert_eq!(st, strategies[k]);
                 assert_eq!(compare.get(row, "baseline"), "inclusive");
@@ -775,13 +797,6 @@ fn summary_compare_and_the_printed_table_agree_with_runs_csv() {
                 );
                 means.push((compare.num(row, "mean"), k));
                 let sig = compare.get(row, "significant");
-                if k == 0 {
-                    for c in ["difference", "ci_low", "ci_high", "effect_size"] {
-                        assert_eq!(compare.num(row, c), 0.0, "{}", what(c));
-                    }
-                    assert_eq!(sig, "false");
-                    continue;
-                }
                 let d: Vec<f64> = a.iter().zip(base).map(|(x, y)| x - y).collect();
                 assert_eq!(compare.get(row, "n"), "10");
                 let (dm, dsd) = (mean(&d), sd(&d));
@@ -815,12 +830,20 @@ fn summary_compare_and_the_printed_table_agree_with_runs_csv() {
                 o.then(x.1.cmp(&y.1))
             });
             for (rank, (_, k)) in means.iter().enumerate() {
+                // The baseline's rank is on every row of the others.
+                let (row, col) = match k {
+                    0 => (rows[0], "baseline_rank"),
+                    k => (rows[k - 1], "rank"),
+                };
                 assert_eq!(
-                    compare.get(rows[*k], "rank"),
+                    compare.get(row, col),
                     (rank + 1).to_string(),
                     "{point} {outcome} {}",
                     strategies[*k]
                 );
+                if *k == 0 {
+                    assert_eq!(compare.get(rows[1], col), (rank + 1).to_string());
+                }
             }
         }
     }
@@ -862,12 +885,19 @@ fn summary_compare_and_the_printed_table_agree_with_runs_csv() {
             let p = point.expect("a point header before the table");
             let st = line.split_whitespace().next().unwrap();
             for (c, outcome) in shown.iter().enumerate() {
-                let r = find(p, st, outcome);
-                let m = compare.num(r, "mean");
+                // The baseline's rank and mean are on the rows of the others.
+                let base = st == "inclusive";
+                let r = find(p, if base { strategies[1] } else { st }, outcome);
+                let (mean_col, rank_col) = if base {
+                    ("baseline_mean", "baseline_rank")
+                } else {
+                    ("mean", "rank")
+                };
+                let m = compare.num(r, mean_col);
                 // Each cell opens with the strategy's rank on that outcome, padded
                 // to the width of the largest rank.
-                let rank = format!("#{:<1}", compare.get(r, "rank"));
-                let cell = if st == "inclusive" {
+                let rank = format!("#{:<1}", compare.get(r, rank_col));
+                let cell = if base {
                     format!("{rank} {m:.3} (baseline)")
                 } else {
                     format!(
@@ -894,10 +924,12 @@ fn summary_compare_and_the_printed_table_agree_with_runs_csv() {
         let mut by_rank: Vec<(usize, &str)> = strategies
             .iter()
             .map(|st| {
-                (
-                    compare.get(find(*p, st, shown[0]), "rank").parse().unwrap(),
-                    *st,
-                )
+                let rank = if *st == "inclusive" {
+                    compare.get(find(*p, strategies[1], shown[0]), "baseline_rank")
+                } else {
+                    compare.get(find(*p, st, shown[0]), "rank")
+                };
+                (rank.parse().unwrap(), *st)
             })
             .collect();
         by_rank.sort();
@@ -1328,4 +1360,48 @@ fn progress_lines_when_stderr_is_not_a_terminal_and_none_when_quiet() {
     assert!(out.status.success());
     assert_eq!(text(&out.stderr), "", "--quiet printed to stderr");
     assert!(text(&out.stdout).starts_with("results written to "));
+}
+
+/// Every column name of every table is a syntactic name in R (letters, digits, `_`
+/// and `.`, starting with a letter: `make.names` leaves it alone, so `read.csv`
+/// keeps it and a formula takes it unquoted); the 30-odd parameters of the groups
+/// are `param.population.groups.0.name`, not `...groups[0].name`. Each varied
+/// parameter has its `point.PATH` column in `summary.csv`, `compare.csv` and
+/// `failures.csv`; the manifest says what a step is.
+#[test]
+fn column_names_need_no_quoting_and_the_manifest_names_the_step() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = stats_scenario(dir.path());
+    let out = dir.path().join("out");
+    ok(&["run", s(&file), "--out", s(&out), "-q"]);
+    let syntactic = |n: &str| {
+        n.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+            && n.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.')
+    };
+    for t in TABLES {
+        let h = Table::read(&out.join(t)).header;
+        let bad: Vec<&String> = h.iter().filter(|n| !syntactic(n)).collect();
+        assert!(bad.is_empty(), "{t}: {bad:?}");
+    }
+    let runs = Table::read(&out.join("runs.csv"));
+    let groups: Vec<&String> = runs
+        .header
+        .iter()
+        .filter(|h| h.starts_with("param.population.groups."))
+        .collect();
+    assert!(groups.len() >= 20, "{groups:?}");
+    assert!(
+        runs.header
+            .iter()
+            .any(|h| h == "param.population.groups.0.name")
+    );
+    for t in ["summary.csv", "compare.csv", "failures.csv"] {
+        let h = Table::read(&out.join(t)).header;
+        let points: Vec<&String> = h.iter().filter(|c| c.starts_with("point.")).collect();
+        assert_eq!(points, ["point.organizer.contacts_per_step"], "{t}");
+    }
+    let m: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(m["time_unit"], "week");
 }

@@ -60,7 +60,13 @@ impl Outcomes {
             .iter()
             .enumerate()
             .filter(|(_, h)| {
-                (h.starts_with("final.") || h.starts_with("post_exit.")) && *h != "post_exit.step"
+                let measure = h
+                    .strip_prefix("final.")
+                    .or_else(|| h.strip_prefix("post_exit."));
+                // Names (the phase, the issue) are no numbers to summarize.
+                measure.is_some_and(|m| {
+                    *h != "post_exit.step" && !crate::experiment::output::NAME_MEASURES.contains(&m)
+                })
             })
             .map(|(i, h)| (i, h.to_string()))
             .collect();
@@ -104,8 +110,50 @@ fn by_replicate(o: &Outcomes, strategy: &str, point: usize, col: usize, reps: us
     v
 }
 
+/// The columns of `summary.csv`: these, then one `point.PATH` column per varied
+/// parameter, then these.
+pub const SUMMARY_COLUMNS: (&[&str], &[&str]) = (
+    &["scenario", "strategy", "point"],
+    &[
+        "outcome", "n", "mean", "sd", "se", "ci_low", "ci_high", "median",
+    ],
+);
+
+/// The columns of `compare.csv`: these, then one `point.PATH` column per varied
+/// parameter, then these.
+pub const COMPARE_COLUMNS: (&[&str], &[&str]) = (
+    &["scenario", "point"],
+    &[
+        "outcome",
+        "higher_is_better",
+        "strategy",
+        "baseline",
+        "rank",
+        "baseline_rank",
+        "n",
+        "mean",
+        "baseline_mean",
+        "difference",
+        "ci_low",
+        "ci_high",
+        "effect_size",
+        "p_value",
+        "significant",
+    ],
+);
+
+/// A header: `head`, then one `point.PATH` column per varied parameter, then `tail`.
+fn header_with_points(head: &[&str], keys: &[String], tail: &[&str]) -> Vec<String> {
+    head.iter()
+        .map(|h| h.to_string())
+        .chain(keys.iter().map(|k| format!("point.{k}")))
+        .chain(tail.iter().map(|h| h.to_string()))
+        .collect()
+}
+
 /// Writes `summary.csv`: for every strategy × point × outcome, the number of runs,
 /// mean, standard deviation, standard error, 95% confidence interval and median.
+/// Each varied parameter of the design has a `point.PATH` column with its value.
 pub fn write_summary(dir: &Path, s: &Scenario, o: &Outcomes) -> Result<()> {
     let path = dir.join("summary.csv");
     let mut f = AtomicFile::create(&path)?;
@@ -115,32 +163,25 @@ pub fn write_summary(dir: &Path, s: &Scenario, o: &Outcomes) -> Result<()> {
             path: path.clone(),
             source: e,
         };
-        w.write_record([
-            "scenario",
-            "strategy",
-            "point",
-            "point_values",
-            "outcome",
-            "n",
-            "mean",
-            "sd",
-            "se",
-            "ci_low",
-            "ci_high",
-            "median",
-        ])
+        let keys = s.point_keys();
+        w.write_record(header_with_points(
+            SUMMARY_COLUMNS.0,
+            &keys,
+            SUMMARY_COLUMNS.1,
+        ))
         .map_err(err)?;
         let reps = s.replicates as usize;
+        let mut row: Vec<String> = Vec::new();
         for st in &s.strategies {
             for point in 0..s.point_count() {
+                let cells = s.point_cells(point, &keys);
                 for (c, name) in o.columns.iter().enumerate() {
                     let v = by_replicate(o, &st.name, point, c, reps);
                     let m = stats::summarize(&v);
-                    w.write_record([
-                        s.name.clone(),
-                        st.name.clone(),
-                        point.to_string(),
-                        s.point_label(point),
+                    row.clear();
+                    row.extend([s.name.clone(), st.name.clone(), point.to_string()]);
+                    row.extend(cells.iter().cloned());
+                    row.extend([
                         name.clone(),
                         m.n.to_string(),
                         num(m.mean),
@@ -149,8 +190,8 @@ pub fn write_summary(dir: &Path, s: &Scenario, o: &Outcomes) -> Result<()> {
                         num(m.ci_low),
                         num(m.ci_high),
                         num(m.median),
-                    ])
-                    .map_err(err)?;
+                    ]);
+                    w.write_record(&row).map_err(err)?;
                 }
             }
         }
@@ -188,6 +229,8 @@ pub struct CompareRow {
     pub cmp: stats::Comparison,
     /// Rank among the strategies on this outcome at this point (1 = best).
     pub rank: usize,
+    /// The baseline's rank on this outcome at this point.
+    pub baseline_rank: usize,
 }
 
 /// Compares every strategy with the baseline (the first strategy), paired by
@@ -215,6 +258,7 @@ pub fn compare(s: &Scenario, o: &Outcomes) -> Vec<CompareRow> {
                         baseline_mean: stats::summarize(&b).mean,
                         cmp: stats::paired(&a, &b),
                         rank: 0,
+                        baseline_rank: 0,
                     }
                 })
                 .collect();
@@ -231,13 +275,20 @@ pub fn compare(s: &Scenario, o: &Outcomes) -> Vec<CompareRow> {
             for (rank, &i) in order.iter().enumerate() {
                 block[i].rank = rank + 1;
             }
+            let base_rank = block[0].rank;
+            for r in &mut block {
+                r.baseline_rank = base_rank;
+            }
             rows.extend(block);
         }
     }
     rows
 }
 
-/// Writes `compare.csv`.
+/// Writes `compare.csv`: the rows of every strategy but the baseline (whose
+/// comparison with itself says nothing; its mean and rank are on every row as
+/// `baseline_mean` and `baseline_rank`), with a `point.PATH` column per varied
+/// parameter.
 pub fn write_compare(dir: &Path, s: &Scenario, rows: &[CompareRow]) -> Result<()> {
     let path = dir.join("compare.csv");
     let mut f = AtomicFile::create(&path)?;
@@ -247,36 +298,26 @@ pub fn write_compare(dir: &Path, s: &Scenario, rows: &[CompareRow]) -> Result<()
             path: path.clone(),
             source: e,
         };
-        w.write_record([
-            "scenario",
-            "point",
-            "point_values",
-            "outcome",
-            "higher_is_better",
-            "strategy",
-            "baseline",
-            "rank",
-            "n",
-            "mean",
-            "baseline_mean",
-            "difference",
-            "ci_low",
-            "ci_high",
-            "effect_size",
-            "p_value",
-            "significant",
-        ])
+        let keys = s.point_keys();
+        w.write_record(header_with_points(
+            COMPARE_COLUMNS.0,
+            &keys,
+            COMPARE_COLUMNS.1,
+        ))
         .map_err(err)?;
-        for r in rows {
-            w.write_record([
-                s.name.clone(),
-                r.point.to_string(),
-                s.point_label(r.point),
+        let base = &s.strategies[0].name;
+        let mut row: Vec<String> = Vec::new();
+        for r in rows.iter().filter(|r| &r.strategy != base) {
+            row.clear();
+            row.extend([s.name.clone(), r.point.to_string()]);
+            row.extend(s.point_cells(r.point, &keys));
+            row.extend([
                 r.outcome.clone(),
                 r.higher_is_better.to_string(),
                 r.strategy.clone(),
-                s.strategies[0].name.clone(),
+                base.clone(),
                 r.rank.to_string(),
+                r.baseline_rank.to_string(),
                 r.cmp.n.to_string(),
                 num(r.mean),
                 num(r.baseline_mean),
@@ -286,8 +327,8 @@ pub fn write_compare(dir: &Path, s: &Scenario, rows: &[CompareRow]) -> Result<()
                 num(r.cmp.effect_size),
                 num(r.cmp.p_value),
                 r.cmp.significant.to_string(),
-            ])
-            .map_err(err)?;
+            ]);
+            w.write_record(&row).map_err(err)?;
         }
         w.flush().map_err(|e| Error::io(&path, e))?;
     }

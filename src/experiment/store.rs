@@ -453,6 +453,7 @@ impl Store {
             data_sha256: s.data_sha256.clone(),
             seed: s.seed,
             replicates: s.replicates,
+            time_unit: s.time_unit().into(),
             strategies: s.strategies.iter().map(|x| x.name.clone()).collect(),
             points: s.point_count(),
             runs: s.run_count(),

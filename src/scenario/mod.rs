@@ -588,6 +588,45 @@ impl Scenario {
         }
     }
 
+    /// The parameters the design varies, as dotted paths in first-seen order (the
+    /// `point.PATH` columns of `summary.csv`, `compare.csv` and `failures.csv`);
+    /// empty without a `[sweep]`.
+    pub fn point_keys(&self) -> Vec<String> {
+        let mut keys: Vec<String> = Vec::new();
+        for p in &self.points {
+            for (k, _) in p {
+                if !keys.contains(k) {
+                    keys.push(k.clone());
+                }
+            }
+        }
+        keys
+    }
+
+    /// A design point's values aligned with `keys` (from [`Scenario::point_keys`]),
+    /// as CSV cells; empty where the point does not set the key.
+    pub fn point_cells(&self, point: usize, keys: &[String]) -> Vec<String> {
+        let vals = self.points.get(point).map_or(&[][..], Vec::as_slice);
+        keys.iter()
+            .map(|k| {
+                vals.iter()
+                    .find(|(p, _)| p == k)
+                    .map(|(_, v)| values::scalar(v))
+                    .unwrap_or_default()
+            })
+            .collect()
+    }
+
+    /// What one step of simulated time stands for (`day`, `week` or `month`), as
+    /// the manifest records it: the first strategy's `time.step`.
+    pub fn time_unit(&self) -> &'static str {
+        match self.strategies.first().map(|s| s.params.time.step) {
+            Some(crate::model::params::StepUnit::Day) => "day",
+            Some(crate::model::params::StepUnit::Month) => "month",
+            _ => "week",
+        }
+    }
+
     /// A short text naming a design point's values (`path=value;...`), empty for the
     /// single point of a scenario without `[sweep]`.
     pub fn point_label(&self, point: usize) -> String {

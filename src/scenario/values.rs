@@ -25,7 +25,11 @@ pub fn num(v: f64) -> String {
     fmt_f64(&mut ryu::Buffer::new(), v).to_string()
 }
 
-/// Flattens a serializable value into dotted keys and display values.
+/// Flattens a serializable value into dotted keys and display values. An element
+/// of a list of tables is named by its index as one more dotted part
+/// (`population.groups.0.name`, not `population.groups[0].name`), so every key is a
+/// syntactic name in R (`make.names` leaves it unchanged) and needs no quoting in
+/// pandas or in a model formula.
 pub fn flatten(prefix: &str, v: &toml::Value, out: &mut Vec<(String, String)>) {
     let join = |k: &str| {
         if prefix.is_empty() {
@@ -42,7 +46,7 @@ pub fn flatten(prefix: &str, v: &toml::Value, out: &mut Vec<(String, String)>) {
         }
         toml::Value::Array(a) if a.iter().any(|x| x.is_table()) => {
             for (i, x) in a.iter().enumerate() {
-                flatten(&format!("{prefix}[{i}]"), x, out);
+                flatten(&format!("{prefix}.{i}"), x, out);
             }
         }
         toml::Value::Array(a) => {
