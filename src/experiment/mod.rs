@@ -12,6 +12,7 @@
 //! Depends on [`crate::model`] and [`crate::scenario`]; nothing below imports it.
 
 pub mod analysis;
+pub mod disk;
 pub mod folder;
 pub mod output;
 pub mod runner;

@@ -499,29 +499,6 @@ pub(super) fn check_params(p: &Params, out: &OutputParams) -> Vec<Problem> {
     c.out
 }
 
-/// An estimate of the bytes one run of `p` adds to the results folder's tables (and,
-/// while the runs are under way, to its part files): about 12 bytes a number of its
-/// recorded rows, group rows and household snapshots.
-pub fn disk_per_run(p: &Params, out: &OutputParams) -> u64 {
-    use crate::model::metrics::{GroupMetrics, Metrics};
-    let n = p.population.households as u64;
-    let rows = (p.time.steps / out.record_every.max(1)) as u64 + 2;
-    let per_row = (Metrics::COLUMNS.len() * 12 + 60) as u64;
-    let groups = if out.groups {
-        p.population.groups.len() as u64 * (GroupMetrics::COLUMNS.len() * 12 + 70) as u64
-    } else {
-        0
-    };
-    let snapshots = if out.households {
-        (out.household_steps.len() as u64 + 1).saturating_mul(n.saturating_mul(150))
-    } else {
-        0
-    };
-    rows.saturating_mul(per_row + groups)
-        .saturating_add(snapshots)
-        .saturating_add(2000)
-}
-
 /// The most memory one run may need, by the estimate of [`memory_per_run`]: 8 GiB.
 pub const MAX_RUN_BYTES: u64 = 8 << 30;
 

@@ -22,7 +22,7 @@ use data::load_inputs;
 use locate::{Located, deserialize_at};
 use points::{PointError, check_sensitivity, design_diag, sweep_key};
 
-pub use check::{MAX_RUN_BYTES, disk_per_run, gib, memory_per_run};
+pub use check::{MAX_RUN_BYTES, gib, memory_per_run};
 pub use data::Inputs;
 pub use points::{apply_point, merge, point_problems};
 
@@ -553,17 +553,6 @@ impl Scenario {
             .map(|k| memory_per_run(&self.params(k, 0), &self.output))
             .max()
             .unwrap_or(0)
-    }
-
-    /// The estimate of the bytes the whole plan writes to the results folder (see
-    /// [`disk_per_run`]; the part files take about as much again while runs are under
-    /// way, and are removed at the end).
-    pub fn disk_estimate(&self) -> u64 {
-        let per_run = (0..self.strategies.len())
-            .map(|k| disk_per_run(&self.params(k, 0), &self.output))
-            .max()
-            .unwrap_or(0);
-        per_run.saturating_mul(self.run_count() as u64)
     }
 
     /// Number of design points (1 without a `[sweep]`).
