@@ -1096,3 +1096,155 @@ fn without_groups_csv_the_report_leaves_the_group_charts_out() {
     assert!(!charts(&html).iter().any(|(id, _)| id.starts_with("group-")));
     assert!(html.contains(r#"<section id="over-time">"#));
 }
+
+// ------------------------------------------------------------ designs (issue 13)
+
+/// A 200-point Latin hypercube over three parameters, two strategies, two replicates.
+const LHS: &str = r#"[scenario]
+name = "lhs"
+seed = 5
+replicates = 2
+[time]
+steps = 40
+[population]
+households = 60
+[organizer]
+exit_step = 24
+[output]
+record_every = 4
+households = false
+groups = false
+post_exit_horizon = 8
+[strategies.inclusive]
+[strategies.top_down]
+organizer.facilitation = "top_down"
+[sweep.lhs]
+points = 200
+[sweep.lhs.ranges]
+"economy.systemic_bias" = [0.2, 0.8]
+"organizer.contacts_per_step" = [2, 12]
+"network.homophily" = [0.0, 0.9]
+"#;
+
+/// `(strategy, point, outcome)` → column `col` of a statistics table.
+fn stat_of(path: &Path, col: &str) -> HashMap<(String, String, String), String> {
+    let (h, rows) = read_csv(path);
+    let at = |n: &str| h.iter().position(|c| c == n).unwrap();
+    let (s, p, o, c) = (at("strategy"), at("point"), at("outcome"), at(col));
+    rows.into_iter()
+        .map(|r| ((r[s].clone(), r[p].clone(), r[o].clone()), r[c].clone()))
+        .collect()
+}
+
+/// A 200-point design's report draws each outcome against each varied parameter
+/// (a panel per parameter with a dot per point and strategy, at summary.csv's
+/// means) and a forest plot per outcome with one row per point (compare.csv's
+/// differences); point values in titles are short; what is capped says so.
+#[test]
+fn a_latin_hypercube_gets_response_charts_and_forest_plots() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("lhs.toml");
+    std::fs::write(&file, LHS).unwrap();
+    let out = dir.path().join("out");
+    let o = kampung(&[
+        "run".as_ref(),
+        file.as_os_str(),
+        "--out".as_ref(),
+        out.as_os_str(),
+        "-q".as_ref(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let html = report_of(&out);
+    let all = charts(&html);
+    let means = stat_of(&out.join("summary.csv"), "mean");
+    let params = [
+        "economy.systemic_bias",
+        "organizer.contacts_per_step",
+        "network.homophily",
+    ];
+    let mut figures = 0;
+    for (id, svg) in all.iter().filter(|(id, _)| id.starts_with("design-")) {
+        let outcome = id.strip_prefix("design-").unwrap();
+        let panels = tags_of_class(svg, "panel");
+        let names: Vec<String> = panels
+            .iter()
+            .map(|p| attr(p, "data-param").unwrap())
+            .collect();
+        assert_eq!(names, params, "{id}");
+        // Every panel: a dot per point and strategy, at summary.csv's mean.
+        let pts = tags_of_class(svg, "pt");
+        assert_eq!(pts.len(), 3 * 200 * 2, "{id}");
+        let mut per_strategy: HashMap<String, usize> = HashMap::new();
+        for chunk in svg.split(r#"class="strategy" data-strategy=""#).skip(1) {
+            let st = &chunk[..chunk.find('"').unwrap()];
+            let n = tags_of_class(chunk.split("class=\"trend\"").next().unwrap(), "pt").len();
+            *per_strategy.entry(st.to_string()).or_default() += n;
+            for p in tags_of_class(chunk.split("class=\"trend\"").next().unwrap(), "pt") {
+                let point = attr(p, "data-point").unwrap();
+                let want = &means[&(st.to_string(), point.clone(), outcome.to_string())];
+                let got = attr(p, "data-mean").unwrap();
+                let (w, g) = (
+                    want.parse::<f64>().unwrap_or(f64::NAN),
+                    got.parse::<f64>().unwrap_or(f64::NAN),
+                );
+                assert!(
+                    w == g || (w.is_nan() && g.is_nan()),
+                    "{id} {st} {point}: {got} vs {want}"
+                );
+            }
+        }
+        assert_eq!(per_strategy["inclusive"], 600, "{id}");
+        assert_eq!(per_strategy["top_down"], 600, "{id}");
+        // One trend line per strategy and panel.
+        assert_eq!(tags_of_class(svg, "trend").len(), 3 * 2, "{id}");
+        figures += 1;
+    }
+    assert_eq!(figures, 4, "a response figure per measure of the report");
+
+    let diffs = stat_of(&out.join("compare.csv"), "difference");
+    let mut forests = 0;
+    for (id, svg) in all.iter().filter(|(id, _)| id.starts_with("forest-")) {
+        let outcome = id.strip_prefix("forest-").unwrap();
+        let rows = tags_of_class(svg, "diff");
+        assert_eq!(rows.len(), 200, "{id}: one row per point");
+        let mut seen = std::collections::BTreeSet::new();
+        for r in &rows {
+            let point = attr(r, "data-point").unwrap();
+            assert_eq!(attr(r, "data-strategy").unwrap(), "top_down");
+            let want = &diffs[&("top_down".to_string(), point.clone(), outcome.to_string())];
+            assert_eq!(
+                attr(r, "data-difference").unwrap().parse::<f64>().ok(),
+                want.parse::<f64>().ok(),
+                "{id} {point}"
+            );
+            seen.insert(point);
+        }
+        assert_eq!(seen.len(), 200);
+        // More than 40 rows: sorted by difference, best first (higher capacity).
+        let d: Vec<f64> = rows
+            .iter()
+            .map(|r| attr(r, "data-difference").unwrap().parse().unwrap())
+            .collect();
+        if outcome.ends_with("capacity") {
+            assert!(d.windows(2).all(|w| w[0] >= w[1]), "{id} not sorted");
+        }
+        forests += 1;
+    }
+    assert_eq!(forests, 3, "forests of capacity, access gap and unreached");
+    assert!(html.contains(r#"<section id="design">"#));
+
+    // Capped views say so and name the file; titles carry short values.
+    assert!(html.contains("Only the first 32 of 400 strategy × point cells are drawn over time; every cell is in <code>timeseries.csv</code>"));
+    assert!(html.contains("The best 32 of 400 cells are drawn"));
+    let over_time = all.iter().find(|(id, _)| id == "ts-capacity").unwrap();
+    assert_eq!(tags_of_class(&over_time.1, "panel").len(), 32);
+    for title in over_time.1.split("<tspan").skip(1) {
+        let text = &title[title.find('>').unwrap() + 1..title.find("</tspan>").unwrap()];
+        for word in text.split([' ', ',']) {
+            if let Some((_, frac)) = word.split_once('.') {
+                assert!(frac.len() <= 4, "a long number in the title `{text}`");
+            }
+        }
+        assert!(!text.contains('…'), "a cut title `{text}`");
+    }
+}

@@ -11,6 +11,7 @@
 
 pub mod charts;
 pub mod data;
+pub mod design;
 pub mod layout;
 pub mod svg;
 
@@ -120,8 +121,19 @@ pub const MAX_DRAWN: usize = 400;
 pub const SAMPLE: usize = 300;
 /// At most this many snapshot steps are drawn.
 const MAX_SNAPSHOTS: usize = 4;
-/// Time-series panels drawn at most (strategy × point cells).
+/// Time-series panels, bars, timeline rows and parameter columns drawn at most
+/// (strategy × point cells); the page says when there are more, and where they are.
 const MAX_PANELS: usize = 32;
+
+/// The sections drawn apart from the tables of every cell.
+struct Sections {
+    /// "By group" (empty without `groups.csv`).
+    by_group: String,
+    /// The village network.
+    network: String,
+    /// "The design" (empty without varied parameters).
+    design: String,
+}
 
 /// Writes the report of the results folder `dir` to `out` (atomically) and returns
 /// its path. `scenario` is the scenario file to rebuild the village from (default:
@@ -192,8 +204,20 @@ pub fn render(dir: &Path, scenario: Option<&Path>) -> Result<String> {
         .as_ref()
         .map(|g| groups_section(g, &runs, &stages))
         .unwrap_or_default();
+    let unit = param(&runs, 0, "time.step").unwrap_or("step").to_string();
+    let design = design::design_section(dir, &unit)?;
     Ok(page(
-        dir, &manifest, &runs, &series, &stages, &loaded, &by_group, &network,
+        dir,
+        &manifest,
+        &runs,
+        &series,
+        &stages,
+        &loaded,
+        &Sections {
+            by_group,
+            network,
+            design,
+        },
     ))
 }
 
@@ -210,11 +234,13 @@ fn name_points(runs: &mut Runs, s: &Scenario) {
         if values.is_empty() {
             continue;
         }
-        let label = values
+        let keys: Vec<String> = values.iter().map(|(k, _)| k.clone()).collect();
+        let label = design::short_names(&keys)
             .iter()
-            .map(|(k, v)| {
-                let short = k.rsplit('.').next().unwrap_or(k);
-                format!("{short}={}", crate::scenario::values::scalar(v))
+            .zip(values)
+            .map(|(short, (_, v))| {
+                let text = crate::scenario::values::scalar(v);
+                format!("{short} {}", design::short_value(&text))
             })
             .collect::<Vec<_>>()
             .join(", ");
