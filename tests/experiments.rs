@@ -1498,3 +1498,89 @@ organizer.facilitation = "top_down"
     let ratio = est_total / real_total;
     assert!((1.0 / 1.5..=1.5).contains(&ratio), "total {ratio:.2}");
 }
+
+/// A design of many points prints a short table, not one per point: how often each
+/// strategy differs from the baseline, each way, and the ten largest differences in
+/// capacity after exit (those of compare.csv), then how many rows it leaves to the
+/// files.
+#[test]
+fn a_design_of_many_points_prints_a_capped_table() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(
+        dir.path(),
+        "many.toml",
+        r#"[scenario]
+name = "many"
+seed = 8
+replicates = 3
+[time]
+steps = 50
+[population]
+households = 60
+[organizer]
+exit_step = 30
+[output]
+households = false
+groups = false
+record_every = 10
+post_exit_horizon = 10
+[strategies.inclusive]
+[strategies.top_down]
+organizer.facilitation = "top_down"
+[sweep.lhs]
+points = 30
+[sweep.lhs.ranges]
+"economy.systemic_bias" = [0.2, 0.8]
+"organizer.contacts_per_step" = [2, 12]
+"#,
+    );
+    let out = dir.path().join("out");
+    let (_, stderr) = ok(&["run", s(&file), "--out", s(&out)]);
+    let table: Vec<&str> = stderr
+        .lines()
+        .skip_while(|l| !l.starts_with("30 design points"))
+        .collect();
+    assert!(table.len() < 25, "{stderr}");
+    assert!(
+        !stderr.contains("\npoint 0:"),
+        "one table per point: {stderr}"
+    );
+    let compare = Table::read(&out.join("compare.csv"));
+    let cap: Vec<&Vec<String>> = compare
+        .rows
+        .iter()
+        .filter(|r| compare.get(r, "outcome") == "post_exit.capacity")
+        .collect();
+    assert_eq!(cap.len(), 30);
+    let sig = cap
+        .iter()
+        .filter(|r| compare.get(r, "significant") == "true")
+        .count();
+    assert!(
+        stderr.contains(&format!(
+            "capacity after exit    significant at {sig:>4} of 30 points"
+        )),
+        "{stderr}"
+    );
+    let mut by_size: Vec<(f64, String)> = cap
+        .iter()
+        .map(|r| {
+            (
+                compare.num(r, "difference").abs(),
+                compare.get(r, "point").to_string(),
+            )
+        })
+        .collect();
+    by_size.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let listed: Vec<String> = stderr
+        .lines()
+        .filter_map(|l| l.trim_start().strip_prefix('#'))
+        .map(|l| l.split_whitespace().next().unwrap().to_string())
+        .collect();
+    let want: Vec<String> = by_size.iter().take(10).map(|x| x.1.clone()).collect();
+    assert_eq!(listed, want, "{stderr}");
+    assert!(
+        stderr.contains("… 20 more rows of capacity after exit in compare.csv"),
+        "{stderr}"
+    );
+}

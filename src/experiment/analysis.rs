@@ -339,6 +339,9 @@ pub fn write_compare(dir: &Path, s: &Scenario, rows: &[CompareRow]) -> Result<()
 /// capacity after exit, with each outcome's difference from the baseline and its
 /// 95% interval; `~` marks a difference that is not significant.
 pub fn compare_table(s: &Scenario, rows: &[CompareRow]) -> String {
+    if s.point_count() > MAX_POINT_TABLES {
+        return design_table(s, rows);
+    }
     let mut out = String::new();
     let shown = [
         ("post_exit.capacity", "capacity after exit"),
@@ -420,6 +423,122 @@ pub fn compare_table(s: &Scenario, rows: &[CompareRow]) -> String {
     out.push_str(&format!(
         "(strategies in order of capacity after exit; #rank on each outcome, best first; mean; difference from `{}` paired by replicate, 95% CI; ~ = not significant)\n",
         s.strategies[0].name
+    ));
+    out
+}
+
+/// Designs of more points than this get one short table, not a table per point.
+pub const MAX_POINT_TABLES: usize = 6;
+/// Rows of that short table.
+pub const MAX_DESIGN_ROWS: usize = 10;
+
+/// The comparison of a design of many points, kept short: per strategy and shown
+/// outcome, at how many points it differs significantly from the baseline, each
+/// way; then the [`MAX_DESIGN_ROWS`] (point, strategy) rows with the largest
+/// differences in capacity after exit, and how many more rows `compare.csv` has.
+fn design_table(s: &Scenario, rows: &[CompareRow]) -> String {
+    let base = &s.strategies[0].name;
+    let points = s.point_count();
+    let mut out = format!(
+        "\n{points} design points: how often each strategy differs from `{base}` (paired by \
+         replicate, 95% CI excludes 0):\n"
+    );
+    let shown = [
+        ("post_exit.capacity", "capacity after exit"),
+        ("post_exit.access_gap", "access gap after exit"),
+        ("post_exit.unreached_marginalized", "unreached after exit"),
+    ];
+    let others: Vec<&str> = s
+        .strategies
+        .iter()
+        .skip(1)
+        .map(|x| x.name.as_str())
+        .collect();
+    let sw = others
+        .iter()
+        .map(|x| x.chars().count())
+        .max()
+        .unwrap_or(8)
+        .max(8);
+    for st in &others {
+        for (oc, label) in shown {
+            let of: Vec<&CompareRow> = rows
+                .iter()
+                .filter(|r| r.strategy == *st && r.outcome == oc)
+                .collect();
+            if of.is_empty() {
+                continue;
+            }
+            let sig: Vec<&&CompareRow> = of.iter().filter(|r| r.cmp.significant).collect();
+            let better = sig
+                .iter()
+                .filter(|r| (r.cmp.difference > 0.0) == r.higher_is_better)
+                .count();
+            out.push_str(&format!(
+                "  {st:<sw$}  {label:<22} significant at {:>4} of {} points ({} better, {} worse)\n",
+                sig.len(),
+                of.len(),
+                better,
+                sig.len() - better
+            ));
+        }
+    }
+    let mut top: Vec<&CompareRow> = rows
+        .iter()
+        .filter(|r| &r.strategy != base && r.outcome == "post_exit.capacity")
+        .filter(|r| r.cmp.difference.is_finite())
+        .collect();
+    if top.is_empty() {
+        return out;
+    }
+    let all = top.len();
+    top.sort_by(|a, b| {
+        b.cmp
+            .difference
+            .abs()
+            .total_cmp(&a.cmp.difference.abs())
+            .then(a.point.cmp(&b.point))
+    });
+    top.truncate(MAX_DESIGN_ROWS);
+    out.push_str(&format!(
+        "\nthe {} largest differences in capacity after exit:\n",
+        top.len()
+    ));
+    let keys = s.point_keys();
+    let label = |p: usize| -> String {
+        let short: Vec<&str> = keys
+            .iter()
+            .map(|k| k.rsplit('.').next().unwrap_or(k))
+            .collect();
+        short
+            .iter()
+            .zip(s.point_cells(p, &keys))
+            .map(|(k, v)| format!("{k} {}", crate::scenario::values::short_value(&v)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let labels: Vec<String> = top.iter().map(|r| label(r.point)).collect();
+    let lw = labels.iter().map(|l| l.chars().count()).max().unwrap_or(0);
+    let pw = (points - 1).to_string().len() + 1;
+    for (r, l) in top.iter().zip(&labels) {
+        out.push_str(&format!(
+            "  #{:<pw$} {l:<lw$}  {:<sw$} {:+.3}{} [{:+.3},{:+.3}]\n",
+            r.point,
+            r.strategy,
+            r.cmp.difference,
+            if r.cmp.significant { " " } else { "~" },
+            r.cmp.ci_low,
+            r.cmp.ci_high,
+        ));
+    }
+    if all > top.len() {
+        out.push_str(&format!(
+            "  … {} more rows of capacity after exit in compare.csv; every outcome of every point in summary.csv and compare.csv (kampung report draws them all)\n",
+            all - top.len()
+        ));
+    }
+    out.push_str(&format!(
+        "(difference from `{base}` paired by replicate, 95% CI; ~ = not significant)\n"
     ));
     out
 }

@@ -32,25 +32,10 @@ pub fn strategy_colour(k: usize) -> &'static str {
     OKABE_ITO[ORDER[k % ORDER.len()]]
 }
 
-/// A number of a design point written short: whole numbers as they are, others with
-/// three significant digits (`0.4177855213809799` → `0.418`, `12.3456` → `12.3`);
-/// text as it is.
+/// A number of a design point written short (see
+/// [`crate::scenario::values::short_value`]).
 pub fn short_value(text: &str) -> String {
-    let Ok(v) = text.trim().parse::<f64>() else {
-        return text.to_string();
-    };
-    if !v.is_finite() || (v.fract() == 0.0 && v.abs() < 1e15) {
-        return text.trim().to_string();
-    }
-    let mag = v.abs().log10().floor() as i32;
-    let decimals = (2 - mag).clamp(0, 12) as usize;
-    let s = format!("{v:.decimals$}");
-    let s = if s.contains('.') {
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
-    } else {
-        s
-    };
-    if s == "-0" { "0".into() } else { s }
+    crate::scenario::values::short_value(text)
 }
 
 /// Short names of parameter paths: the last part, or more parts where two would

@@ -57,6 +57,27 @@ pub fn flatten(prefix: &str, v: &toml::Value, out: &mut Vec<(String, String)>) {
     }
 }
 
+/// A number of a design point written short: whole numbers as they are, others with
+/// three significant digits (`0.4177855213809799` → `0.418`, `12.3456` → `12.3`);
+/// text as it is.
+pub fn short_value(text: &str) -> String {
+    let Ok(v) = text.trim().parse::<f64>() else {
+        return text.to_string();
+    };
+    if !v.is_finite() || (v.fract() == 0.0 && v.abs() < 1e15) {
+        return text.trim().to_string();
+    }
+    let mag = v.abs().log10().floor() as i32;
+    let decimals = (2 - mag).clamp(0, 12) as usize;
+    let s = format!("{v:.decimals$}");
+    let s = if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
+    };
+    if s == "-0" { "0".into() } else { s }
+}
+
 /// A TOML scalar as CSV text.
 pub fn scalar(v: &toml::Value) -> String {
     match v {
