@@ -1584,3 +1584,113 @@ points = 30
         "{stderr}"
     );
 }
+
+fn sobol_row(
+    parameter: &str,
+    index: &'static str,
+    estimate: f64,
+    ci: (f64, f64),
+) -> kampung::experiment::analysis::SensitivityRow {
+    kampung::experiment::analysis::SensitivityRow {
+        method: "sobol",
+        outcome: "post_exit.capacity".into(),
+        parameter: parameter.into(),
+        index,
+        estimate,
+        ci,
+        runs: 100,
+    }
+}
+
+/// The convergence check flags exactly: an index outside [0, 1] with all of its
+/// interval outside too; a first-order index above its total by more than 0.01; an
+/// interval wider than 0.25. Converged-looking rows give no warning, and Morris rows
+/// are not checked.
+#[test]
+fn the_convergence_check_flags_what_it_says_and_nothing_else() {
+    use kampung::experiment::analysis::convergence;
+    let clean = vec![
+        sobol_row("a", "first", 0.30, (0.25, 0.36)),
+        sobol_row("a", "total", 0.305, (0.27, 0.34)),
+        // Noise about 0 for an inert parameter, first a hair above total.
+        sobol_row("b", "first", -0.01, (-0.05, 0.03)),
+        sobol_row("b", "total", -0.015, (-0.02, 0.01)),
+        // A total of 1.05 whose interval reaches back into [0, 1].
+        sobol_row("c", "total", 1.05, (0.95, 1.15)),
+    ];
+    assert_eq!(convergence(&clean), vec![]);
+    let bad = vec![
+        sobol_row("x", "first", 0.90, (0.80, 1.00)),
+        sobol_row("x", "total", 1.13, (1.02, 1.20)),
+        sobol_row("y", "first", 0.52, (0.23, 0.86)),
+        sobol_row("y", "total", 0.40, (0.35, 0.45)),
+    ];
+    let w = convergence(&bad);
+    let got: Vec<(String, String)> = w
+        .iter()
+        .map(|w| (w.parameter.clone(), w.index.clone()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("x", "total"),         // all of [1.02, 1.30] above 1
+            ("y", "first"),         // 0.63 wide
+            ("y", "first > total"), // 0.52 > 0.40
+        ]
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+    );
+    assert!(w[0].problem.contains("outside [0, 1]"), "{}", w[0].problem);
+    assert!(w[1].problem.contains("0.630 wide"), "{}", w[1].problem);
+    let mut morris = sobol_row("z", "mu_star", 5.0, (-3.0, 9.0));
+    morris.method = "morris";
+    assert_eq!(convergence(&[morris]), vec![]);
+}
+
+/// `sensitivity` prints the convergence warnings of its own indices in the terminal:
+/// one line per sign the check finds in sensitivity.csv.
+#[test]
+fn sensitivity_prints_its_convergence_warnings() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), "sens.toml", SENSITIVITY);
+    let out = dir.path().join("a");
+    let (_, stderr) = ok(&["sensitivity", s(&file), "--out", s(&out)]);
+    let t = Table::read(&out.join("sensitivity.csv"));
+    let rows: Vec<kampung::experiment::analysis::SensitivityRow> = t
+        .rows
+        .iter()
+        .filter(|r| t.get(r, "method") == "sobol")
+        .map(|r| {
+            let index = if t.get(r, "index") == "first" {
+                "first"
+            } else {
+                "total"
+            };
+            let mut x = sobol_row(
+                t.get(r, "parameter"),
+                index,
+                t.num(r, "estimate"),
+                (t.num(r, "ci_low"), t.num(r, "ci_high")),
+            );
+            x.outcome = t.get(r, "outcome").to_string();
+            x
+        })
+        .collect();
+    let w = kampung::experiment::analysis::convergence(&rows);
+    assert!(
+        !w.is_empty(),
+        "the small example should not have converged: {stderr}"
+    );
+    assert!(
+        stderr.contains(&format!(
+            "warning: the Sobol estimates have not converged ({} signs)",
+            w.len()
+        )),
+        "{stderr}"
+    );
+    for x in w.iter().take(12) {
+        assert!(
+            stderr.contains(&format!("  {} · {}: {}", x.outcome, x.parameter, x.problem)),
+            "{x:?} not in {stderr}"
+        );
+    }
+}

@@ -3,6 +3,11 @@
 
 use super::*;
 
+/// Rows of the terminal's table of indices at most.
+const MAX_ROWS: usize = 40;
+/// Convergence warnings listed in the terminal at most.
+const MAX_WARNINGS: usize = 12;
+
 pub(crate) fn sensitivity(
     file: &Path,
     out: Option<PathBuf>,
@@ -56,10 +61,11 @@ pub(crate) fn sensitivity(
             "{:<8} {:<34} {:<36} {:<8} {:>9} {:>21}",
             "method", "outcome", "parameter", "index", "estimate", "95% CI"
         );
-        for r in rows {
-            if r.index == "mu" || r.index == "sigma" {
-                continue;
-            }
+        let listed: Vec<&analysis::SensitivityRow> = rows
+            .iter()
+            .filter(|r| r.index != "mu" && r.index != "sigma")
+            .collect();
+        for r in listed.iter().take(MAX_ROWS) {
             eprintln!(
                 "{:<8} {:<34} {:<36} {:<8} {:>9.3} {:>21}",
                 r.method,
@@ -72,6 +78,35 @@ pub(crate) fn sensitivity(
                 } else {
                     String::new()
                 }
+            );
+        }
+        if listed.len() > MAX_ROWS {
+            eprintln!(
+                "… {} more rows in {} (and Morris mu and sigma for every row)",
+                listed.len() - MAX_ROWS,
+                path.display()
+            );
+        }
+    }
+    let warnings = analysis::convergence(rows);
+    if !warnings.is_empty() {
+        eprintln!(
+            "warning: the Sobol estimates have not converged ({}): raise `samples` (or \
+             `replicates`) in [sensitivity]; the intervals narrow about as 1/√samples",
+            if warnings.len() == 1 {
+                "1 sign".to_string()
+            } else {
+                format!("{} signs", warnings.len())
+            }
+        );
+        for w in warnings.iter().take(MAX_WARNINGS) {
+            eprintln!("  {} · {}: {}", w.outcome, w.parameter, w.problem);
+        }
+        if warnings.len() > MAX_WARNINGS {
+            eprintln!(
+                "  … {} more (kampung report {} lists them all)",
+                warnings.len() - MAX_WARNINGS,
+                dir.display()
             );
         }
     }

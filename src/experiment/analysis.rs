@@ -814,6 +814,89 @@ pub fn sensitivity(
     })
 }
 
+/// A Sobol index's 95% interval wider than this is flagged as not converged.
+pub const SOBOL_MAX_WIDTH: f64 = 0.25;
+/// A first-order index above its total index by more than this is flagged (exactly,
+/// the first-order index is at most the total; estimates may cross by noise).
+pub const FIRST_ABOVE_TOTAL: f64 = 0.01;
+
+/// One sign that a Sobol estimate has not converged.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConvergenceWarning {
+    /// Outcome.
+    pub outcome: String,
+    /// Parameter path.
+    pub parameter: String,
+    /// `first` or `total`, or `first > total`.
+    pub index: String,
+    /// What is wrong, with the numbers.
+    pub problem: String,
+}
+
+/// The signs that the Sobol indices of `rows` have not converged: an index outside
+/// [0, 1] with its whole 95% interval outside too, a first-order index above the
+/// total by more than [`FIRST_ABOVE_TOTAL`], and an interval wider than
+/// [`SOBOL_MAX_WIDTH`]. In row order.
+pub fn convergence(rows: &[SensitivityRow]) -> Vec<ConvergenceWarning> {
+    let mut out = Vec::new();
+    let fmt = |v: f64| format!("{v:.3}");
+    for r in rows.iter().filter(|r| r.method == "sobol") {
+        let warn = |index: &str, problem: String| ConvergenceWarning {
+            outcome: r.outcome.clone(),
+            parameter: r.parameter.clone(),
+            index: index.to_string(),
+            problem,
+        };
+        let (lo, hi) = r.ci;
+        if r.estimate.is_finite() && lo.is_finite() && hi.is_finite() {
+            if lo > 1.0 || hi < 0.0 {
+                out.push(warn(
+                    r.index,
+                    format!(
+                        "{} index {} is outside [0, 1], and so is all of its 95% interval [{}, {}]",
+                        r.index,
+                        fmt(r.estimate),
+                        fmt(lo),
+                        fmt(hi)
+                    ),
+                ));
+            }
+            if hi - lo > SOBOL_MAX_WIDTH {
+                out.push(warn(
+                    r.index,
+                    format!(
+                        "{} index {}: its 95% interval [{}, {}] is {} wide (more than {SOBOL_MAX_WIDTH})",
+                        r.index,
+                        fmt(r.estimate),
+                        fmt(lo),
+                        fmt(hi),
+                        fmt(hi - lo)
+                    ),
+                ));
+            }
+        }
+        if r.index == "first"
+            && let Some(total) = rows.iter().find(|t| {
+                t.method == "sobol"
+                    && t.index == "total"
+                    && t.outcome == r.outcome
+                    && t.parameter == r.parameter
+            })
+            && r.estimate > total.estimate + FIRST_ABOVE_TOTAL
+        {
+            out.push(warn(
+                "first > total",
+                format!(
+                    "first-order index {} is above the total index {}",
+                    fmt(r.estimate),
+                    fmt(total.estimate)
+                ),
+            ));
+        }
+    }
+    out
+}
+
 /// Writes `sensitivity.csv`.
 pub fn write_sensitivity(path: &Path, rows: &[SensitivityRow]) -> Result<()> {
     let mut f = AtomicFile::create(path)?;

@@ -13,6 +13,7 @@ pub mod charts;
 pub mod data;
 pub mod design;
 pub mod layout;
+pub mod sensitivity;
 pub mod svg;
 
 mod network;
