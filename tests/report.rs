@@ -1248,3 +1248,167 @@ fn a_latin_hypercube_gets_response_charts_and_forest_plots() {
         assert!(!text.contains('…'), "a cut title `{text}`");
     }
 }
+
+// ------------------------------------------------------ sensitivity (issue 13)
+
+const SENSITIVITY: &str = r#"[scenario]
+name = "sens"
+seed = 9
+replicates = 2
+[time]
+steps = 40
+[population]
+households = 60
+[organizer]
+enabled = false
+[output]
+households = false
+record_every = 40
+[sensitivity]
+method = "both"
+outcomes = ["final.access_gap", "final.gini"]
+samples = 8
+trajectories = 4
+replicates = 2
+bootstrap = 50
+[sensitivity.ranges]
+"economy.systemic_bias" = [0.0, 0.9]
+"organizer.contacts_per_step" = [1, 20]
+"network.homophily" = [0.0, 0.9]
+"#;
+
+/// `report` on a folder of `kampung sensitivity` draws, per outcome, the Morris
+/// μ*–σ plane (a point per parameter at sensitivity.csv's μ* and σ) and the Sobol
+/// indices (first-order and total per parameter, at sensitivity.csv's estimates and
+/// intervals), rings the indices the convergence check flags and lists its warnings;
+/// the same folder gives the same page.
+#[test]
+fn a_sensitivity_folder_gets_morris_and_sobol_charts_with_its_warnings() {
+    use kampung::experiment::analysis::convergence;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("sens.toml");
+    std::fs::write(&file, SENSITIVITY).unwrap();
+    let out = dir.path().join("sens");
+    let o = kampung(&[
+        "sensitivity".as_ref(),
+        file.as_os_str(),
+        "--out".as_ref(),
+        out.as_os_str(),
+        "-q".as_ref(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let html = report_of(&out);
+    assert_eq!(html, report_of(&out), "the same folder gives the same page");
+    let (h, rows) = read_csv(&out.join("sensitivity.csv"));
+    let at = |n: &str| h.iter().position(|c| c == n).unwrap();
+    let value = |m: &str, o: &str, p: &str, i: &str, c: &str| -> f64 {
+        let r = rows
+            .iter()
+            .find(|r| {
+                r[at("method")] == m
+                    && r[at("outcome")] == o
+                    && r[at("parameter")] == p
+                    && r[at("index")] == i
+            })
+            .unwrap_or_else(|| panic!("{m} {o} {p} {i}"));
+        r[at(c)].parse().unwrap_or(f64::NAN)
+    };
+    let all = charts(&html);
+    let params = [
+        "economy.systemic_bias",
+        "organizer.contacts_per_step",
+        "network.homophily",
+    ];
+    for o in ["final.access_gap", "final.gini"] {
+        let (_, morris) = all
+            .iter()
+            .find(|(id, _)| *id == format!("morris-{o}"))
+            .unwrap_or_else(|| panic!("no Morris chart of {o}"));
+        let pts = tags_of_class(morris, "morris-pt");
+        assert_eq!(pts.len(), 3, "{o}");
+        for (p, tag) in params.iter().zip(&pts) {
+            assert_eq!(attr(tag, "data-parameter").unwrap(), *p);
+            let got: f64 = attr(tag, "data-mu-star").unwrap().parse().unwrap();
+            assert_eq!(got, value("morris", o, p, "mu_star", "estimate"), "{o} {p}");
+            let got: f64 = attr(tag, "data-sigma").unwrap().parse().unwrap();
+            assert_eq!(got, value("morris", o, p, "sigma", "estimate"), "{o} {p}");
+        }
+        let (_, sobol) = all
+            .iter()
+            .find(|(id, _)| *id == format!("sobol-{o}"))
+            .unwrap_or_else(|| panic!("no Sobol chart of {o}"));
+        let idx = tags_of_class(sobol, "sobol-idx");
+        assert_eq!(idx.len(), 6, "{o}: first and total of three parameters");
+        for tag in &idx {
+            let p = attr(tag, "data-parameter").unwrap();
+            let i = attr(tag, "data-index").unwrap();
+            for (a, c) in [
+                ("data-estimate", "estimate"),
+                ("data-lo", "ci_low"),
+                ("data-hi", "ci_high"),
+            ] {
+                let got: f64 = attr(tag, a).unwrap().parse().unwrap();
+                assert_eq!(got, value("sobol", o, &p, &i, c), "{o} {p} {i} {c}");
+            }
+        }
+    }
+    // The warnings: the library's check on the file's rows, each listed, the
+    // indices they concern ringed.
+    let lib_rows: Vec<kampung::experiment::analysis::SensitivityRow> = rows
+        .iter()
+        .filter(|r| r[at("method")] == "sobol")
+        .map(|r| kampung::experiment::analysis::SensitivityRow {
+            method: "sobol",
+            outcome: r[at("outcome")].clone(),
+            parameter: r[at("parameter")].clone(),
+            index: if r[at("index")] == "first" {
+                "first"
+            } else {
+                "total"
+            },
+            estimate: r[at("estimate")].parse().unwrap_or(f64::NAN),
+            ci: (
+                r[at("ci_low")].parse().unwrap_or(f64::NAN),
+                r[at("ci_high")].parse().unwrap_or(f64::NAN),
+            ),
+            runs: 0,
+        })
+        .collect();
+    let warnings = convergence(&lib_rows);
+    assert!(!warnings.is_empty(), "8 samples should not converge");
+    assert!(html.contains(&format!(
+        "<b>The Sobol estimates have not converged</b> ({} signs)",
+        warnings.len()
+    )));
+    for w in &warnings {
+        assert!(
+            html.contains(&format!(
+                "{}</code>: {}</li>",
+                w.parameter,
+                w.problem.replace('>', "&gt;")
+            )),
+            "{w:?}"
+        );
+    }
+    // Ringed: exactly the indices a warning concerns (both, when first > total).
+    let mut ringed = 0;
+    for (id, svg) in all.iter().filter(|(id, _)| id.starts_with("sobol-")) {
+        let o = id.strip_prefix("sobol-").unwrap();
+        for t in tags_of_class(svg, "sobol-idx") {
+            let (p, i) = (
+                attr(t, "data-parameter").unwrap(),
+                attr(t, "data-index").unwrap(),
+            );
+            let want = warnings.iter().any(|w| {
+                w.outcome == o && w.parameter == p && (w.index == i || w.index == "first > total")
+            });
+            assert_eq!(
+                attr(t, "data-flagged").unwrap(),
+                want.to_string(),
+                "{o} {p} {i}"
+            );
+            ringed += usize::from(want);
+        }
+    }
+    assert!(ringed >= 1);
+}

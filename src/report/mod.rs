@@ -178,6 +178,12 @@ pub fn render(dir: &Path, scenario: Option<&Path>) -> Result<String> {
             ),
         ));
     }
+    // A folder of `kampung sensitivity`: its indices on a page of their own.
+    if !dir.join("runs.csv").exists()
+        && let Some(rows) = sensitivity::read_rows(dir)?
+    {
+        return Ok(sensitivity::page(dir, &rows));
+    }
     let manifest = data::read_manifest(dir)?;
     let outcome_cols: Vec<String> = METRICS
         .iter()
