@@ -51,6 +51,10 @@ enum Command {
         /// Print nothing but errors and the results folder.
         #[arg(long, short)]
         quiet: bool,
+        /// Also write each table as Parquet (NAME.parquet beside NAME.csv); needs a
+        /// kampung built with `--features parquet`. Shards leave it to `merge --parquet`.
+        #[arg(long)]
+        parquet: bool,
     },
     /// Check scenario files without running them.
     Validate {
@@ -107,6 +111,9 @@ enum Command {
         /// Print nothing but errors and the results folder.
         #[arg(long, short)]
         quiet: bool,
+        /// Also write each table as Parquet (needs `--features parquet`).
+        #[arg(long)]
+        parquet: bool,
     },
     /// Play one village through the five stages in the terminal, beside the same
     /// village with a stage skipped or another facilitation style, for a room to watch.
@@ -139,6 +146,7 @@ fn main() -> ExitCode {
             shard,
             threads,
             quiet,
+            parquet,
         } => run(RunArgs {
             scenario,
             out,
@@ -147,6 +155,7 @@ fn main() -> ExitCode {
             shard,
             threads,
             quiet,
+            parquet,
         }),
         Command::Validate { scenarios } => validate(&scenarios),
         Command::Plan {
@@ -167,7 +176,8 @@ fn main() -> ExitCode {
             scenario,
             force,
             quiet,
-        } => merge(&shards, &out, scenario, force, quiet),
+            parquet,
+        } => merge(&shards, &out, scenario, force, quiet, parquet),
         Command::Demo(args) => kampung::demo::cli::run(args),
         Command::Serve(args) => kampung::serve::run(args),
         Command::Report { dir, out, scenario } => {

@@ -11,6 +11,42 @@ pub(crate) struct RunArgs {
     pub(crate) shard: Option<String>,
     pub(crate) threads: Option<usize>,
     pub(crate) quiet: bool,
+    pub(crate) parquet: bool,
+}
+
+/// Refuses `--parquet` in a kampung built without Parquet, before any run.
+fn check_parquet(wanted: bool) -> Result<(), Error> {
+    if wanted && !cfg!(feature = "parquet") {
+        return Err(Error::Run(
+            "--parquet: this kampung was built without Parquet; build it with \
+             `cargo install --path . --features parquet`"
+                .into(),
+        ));
+    }
+    Ok(())
+}
+
+/// Writes every table of `dir` as Parquet beside its CSV (`--parquet`); returns the
+/// files written.
+#[cfg(feature = "parquet")]
+fn parquet_tables(dir: &Path, s: &Scenario) -> Result<Vec<String>, Error> {
+    let mut names: Vec<&str> = output::Table::ALL
+        .iter()
+        .filter(|t| t.wanted(&s.output))
+        .map(|t| t.name())
+        .collect();
+    names.extend(["summary", "compare"]);
+    let mut files = Vec::new();
+    for n in names {
+        kampung::experiment::columnar::csv_to_parquet(dir, n)?;
+        files.push(format!("{n}.parquet"));
+    }
+    Ok(files)
+}
+
+#[cfg(not(feature = "parquet"))]
+fn parquet_tables(_: &Path, _: &Scenario) -> Result<Vec<String>, Error> {
+    Ok(Vec::new())
 }
 
 pub(crate) fn shard_of(arg: Option<&str>) -> Result<Option<Shard>, Error> {
@@ -27,6 +63,7 @@ pub(crate) fn run(a: RunArgs) -> Result<ExitCode, Error> {
         .scenario
         .unwrap_or_else(|| PathBuf::from(DEFAULT_SCENARIO));
     let s = Scenario::from_file(&file)?;
+    check_parquet(a.parquet)?;
     let shard = shard_of(a.shard.as_deref())?;
     if a.resume && a.out.is_none() {
         return Err(Error::Run(
@@ -161,7 +198,10 @@ pub(crate) fn run(a: RunArgs) -> Result<ExitCode, Error> {
     };
     let table = Mutex::new(String::new());
     let done = store.finish(&s, std::slice::from_ref(&dir), &info, |d| {
-        let (files, rows) = analysis::write_statistics(d, &s)?;
+        let (mut files, rows) = analysis::write_statistics(d, &s)?;
+        if a.parquet {
+            files.extend(parquet_tables(d, &s)?);
+        }
         *table.lock().unwrap_or_else(|e| e.into_inner()) = analysis::compare_table(&s, &rows);
         Ok(files)
     })?;
@@ -204,8 +244,10 @@ pub(crate) fn merge(
     scenario: Option<PathBuf>,
     force: bool,
     quiet: bool,
+    parquet: bool,
 ) -> Result<ExitCode, Error> {
     let started = output::utc_now_iso8601();
+    check_parquet(parquet)?;
     // The output folder must be none of the shards, nor hold one or lie inside one:
     // it is emptied before the shards are read.
     folder::check_out_dir(out)?;
@@ -262,7 +304,10 @@ pub(crate) fn merge(
     let table = Mutex::new(String::new());
     let done = store
         .finish(&s, shards, &info, |d| {
-            let (files, rows) = analysis::write_statistics(d, &s)?;
+            let (mut files, rows) = analysis::write_statistics(d, &s)?;
+            if parquet {
+                files.extend(parquet_tables(d, &s)?);
+            }
             *table.lock().unwrap_or_else(|e| e.into_inner()) = analysis::compare_table(&s, &rows);
             Ok(files)
         })

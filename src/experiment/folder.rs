@@ -29,6 +29,14 @@ pub const RESULT_FILES: &[&str] = &[
     "compare.csv",
     "sensitivity.csv",
     "report.html",
+    "timeseries.parquet",
+    "runs.parquet",
+    "stages.parquet",
+    "groups.parquet",
+    "households.parquet",
+    "failures.parquet",
+    "summary.parquet",
+    "compare.parquet",
 ];
 
 /// Prepares the output folder: creates it, or refuses an existing non-empty one

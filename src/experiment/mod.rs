@@ -12,6 +12,8 @@
 //! Depends on [`crate::model`] and [`crate::scenario`]; nothing below imports it.
 
 pub mod analysis;
+#[cfg(feature = "parquet")]
+pub mod columnar;
 pub mod disk;
 pub mod folder;
 pub mod output;
