@@ -19,7 +19,15 @@ const EXIT_RUNS_FAILED: u8 = 3;
 /// Agent-based simulation of community organizing: households, ties, organizers and
 /// the people's institution, compared across strategies.
 #[derive(Parser, Debug)]
-#[command(name = "kampung", version, about, long_about = None)]
+#[command(
+    name = "kampung",
+    version = env!("KAMPUNG_LONG_VERSION"),
+    about,
+    long_about = None,
+    after_long_help = "Exit status: 0 success, 1 invalid input (a scenario or data file), 2 any \
+                       other error, 3 some runs failed (their rows are in failures.csv). The \
+                       full table: docs/cli.md, Exit status."
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -51,6 +59,10 @@ enum Command {
         /// Print nothing but errors and the results folder.
         #[arg(long, short)]
         quiet: bool,
+        /// Also write each table as Parquet (NAME.parquet beside NAME.csv); needs a
+        /// kampung built with `--features parquet`. Shards leave it to `merge --parquet`.
+        #[arg(long)]
+        parquet: bool,
     },
     /// Check scenario files without running them.
     Validate {
@@ -107,6 +119,9 @@ enum Command {
         /// Print nothing but errors and the results folder.
         #[arg(long, short)]
         quiet: bool,
+        /// Also write each table as Parquet (needs `--features parquet`).
+        #[arg(long)]
+        parquet: bool,
     },
     /// Play one village through the five stages in the terminal, beside the same
     /// village with a stage skipped or another facilitation style, for a room to watch.
@@ -114,15 +129,19 @@ enum Command {
     /// Serve a page that plays the village live in a browser, beside the same
     /// village with the settings a trainer changes (offline: everything is embedded).
     Serve(kampung::serve::ServeArgs),
+    /// Print the command-line reference (docs/cli.md) as Markdown, from these
+    /// definitions.
+    #[command(hide = true)]
+    HelpMarkdown,
     /// Write one self-contained HTML page of a results folder's charts (opens offline).
     Report {
-        /// The results folder (made by `kampung run`).
+        /// The results folder (made by `kampung run`, `merge` or `sensitivity`).
         dir: PathBuf,
         /// The page to write [default: DIR/report.html].
         #[arg(long, short)]
         out: Option<PathBuf>,
         /// Scenario file to rebuild the village's network from [default: the
-        /// manifest's scenario_file].
+        /// folder's copy, input/NAME.toml].
         #[arg(long)]
         scenario: Option<PathBuf>,
     },
@@ -139,6 +158,7 @@ fn main() -> ExitCode {
             shard,
             threads,
             quiet,
+            parquet,
         } => run(RunArgs {
             scenario,
             out,
@@ -147,6 +167,7 @@ fn main() -> ExitCode {
             shard,
             threads,
             quiet,
+            parquet,
         }),
         Command::Validate { scenarios } => validate(&scenarios),
         Command::Plan {
@@ -167,8 +188,13 @@ fn main() -> ExitCode {
             scenario,
             force,
             quiet,
-        } => merge(&shards, &out, scenario, force, quiet),
+            parquet,
+        } => merge(&shards, &out, scenario, force, quiet, parquet),
         Command::Demo(args) => kampung::demo::cli::run(args),
+        Command::HelpMarkdown => {
+            print!("{}", cli::reference::markdown());
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Serve(args) => kampung::serve::run(args),
         Command::Report { dir, out, scenario } => {
             let out = out.unwrap_or_else(|| dir.join("report.html"));

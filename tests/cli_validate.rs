@@ -826,3 +826,222 @@ fn mutated_scenario_files_never_panic_the_binary() {
         );
     }
 }
+
+/// The `error:` lines of `validate` on `files`, and its exit status.
+fn errors_of(files: &[&Path]) -> (Vec<String>, Option<i32>) {
+    let out = validate(files);
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    (
+        stderr
+            .lines()
+            .filter(|l| l.starts_with("error: "))
+            .map(str::to_string)
+            .collect(),
+        out.status.code(),
+    )
+}
+
+/// Issue 13: `validate` finds every problem at once. Three typos in three tables of
+/// one file, a wrong type, a value out of range and an unknown key in a strategy of
+/// a second, a bad cell in a third file's data file, and a missing fourth file: one
+/// run names all of them, each at its line and column, and exits 2 (a file could
+/// not be read; 1 without the missing file). It could fail if any table's problems
+/// stopped the checks of the next, as they did (one error a run).
+#[test]
+fn validate_reports_every_problem_of_every_file_in_one_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let typos = village_text()
+        .replace("replicates = 20 ", "replicatez = 20 ")
+        .replace("mean_degree = 8.0 ", "mean_degre = 8.0 ")
+        .replace("systemic_bias = 0.5 ", "systemic_bais = 0.5 ");
+    let a = dir.path().join("typos.toml");
+    std::fs::write(&a, &typos).unwrap();
+    let line_of = |text: &str, needle: &str| {
+        1 + text
+            .lines()
+            .position(|l| l.starts_with(needle))
+            .unwrap_or_else(|| panic!("no line {needle}"))
+    };
+    let b_text = village_text()
+        .replace("homophily = 0.6 ", "homophily = \"high\" ")
+        .replace("reversion = 0.02 ", "reversion = 7.0 ")
+        + "\n[strategies.quick]\norganizer = { contacts_per_step = 3, exitstep = 52 }\n";
+    let b = dir.path().join("types.toml");
+    std::fs::write(&b, &b_text).unwrap();
+    // A data file with a bad cell, beside a typo in its scenario.
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    std::fs::create_dir(dir.path().join("data")).unwrap();
+    let ties = std::fs::read_to_string(root.join("data/ties.csv")).unwrap();
+    // The first tie again, to a household that is not there.
+    let source = ties.lines().nth(1).unwrap().split(',').next().unwrap();
+    let ties = ties.replacen("\n", &format!("\n{source},nobody,1\n"), 1);
+    std::fs::write(dir.path().join("data/ties.csv"), ties).unwrap();
+    std::fs::copy(
+        root.join("data/households.csv"),
+        dir.path().join("data/households.csv"),
+    )
+    .unwrap();
+    let c_text = std::fs::read_to_string(root.join("real-data.toml"))
+        .unwrap()
+        .replace("\nseed = ", "\nsed = ");
+    let c = dir.path().join("data.toml");
+    std::fs::write(&c, &c_text).unwrap();
+    let missing = dir.path().join("missing.toml");
+
+    let (errors, code) = errors_of(&[&a, &b, &c, &missing]);
+    let expect = [
+        format!(
+            "{}:{}:1: `scenario.replicatez`: unknown key",
+            a.display(),
+            line_of(&typos, "replicatez")
+        ),
+        format!(
+            "{}:{}:1: `network.mean_degre`: unknown key",
+            a.display(),
+            line_of(&typos, "mean_degre")
+        ),
+        format!(
+            "{}:{}:1: `economy.systemic_bais`: unknown key",
+            a.display(),
+            line_of(&typos, "systemic_bais")
+        ),
+        format!(
+            "{}:{}:13: `network.homophily`: wrong type",
+            b.display(),
+            line_of(&b_text, "homophily")
+        ),
+        format!(
+            "{}:{}:13: `economy.reversion`: 7 is out of range",
+            b.display(),
+            line_of(&b_text, "reversion")
+        ),
+        format!(
+            "{}:{}:",
+            b.display(),
+            line_of(&b_text, "organizer = { contacts_per_step = 3, exitstep")
+        ),
+        format!(
+            "{}:{}:1: `scenario.sed`",
+            c.display(),
+            line_of(&c_text, "sed = ")
+        ),
+        format!(
+            "{}:2:2: `target`: unknown household `nobody`",
+            dir.path().join("data/ties.csv").display()
+        ),
+        format!("{}: cannot read", missing.display()),
+    ];
+    for e in &expect {
+        assert!(
+            errors.iter().any(|l| l.contains(e.as_str())),
+            "no `{e}` among\n{}",
+            errors.join("\n")
+        );
+    }
+    assert!(
+        errors
+            .iter()
+            .any(|l| l.contains("`strategies.quick.organizer.exitstep`")
+                && l.contains("did you mean `exit_step`?")),
+        "{}",
+        errors.join("\n")
+    );
+    assert_eq!(code, Some(2), "a file could not be read");
+    // Without the missing file: 1, the same problems.
+    let (again, code) = errors_of(&[&a, &b, &c]);
+    assert_eq!(code, Some(1));
+    assert_eq!(again.len(), errors.len() - 1, "{}", again.join("\n"));
+}
+
+/// The text after `(allowed: ` of the one error line about `key`.
+fn allowed_of(text: &str, key: &str) -> String {
+    let (_dir, path) = write_tmp("range.toml", text.as_bytes());
+    let (errors, code) = errors_of(&[&path]);
+    assert_eq!(code, Some(1), "{}", errors.join("\n"));
+    let line = errors
+        .iter()
+        .find(|l| l.contains(&format!("`{key}`")))
+        .unwrap_or_else(|| panic!("no error about {key}:\n{}", errors.join("\n")));
+    line.split_once("(allowed: ")
+        .map(|(_, a)| a.trim_end_matches(')').to_string())
+        .unwrap_or_else(|| panic!("no allowed in {line}"))
+}
+
+/// Issue 13: a key's range is said the same whether its value has the wrong type or
+/// is out of range: the range check is the one source of truth, and a type error
+/// asks it. Before, `systemic_bias = "x"` was told "a number" and `systemic_bias =
+/// 2` "a number in [0, 1]"; `replicates = "x"` "a whole number ≥ 0" against "[1,
+/// 1000000]".
+#[test]
+fn a_type_error_and_a_range_error_name_the_same_range() {
+    let v = village_text();
+    for (line, key, bad_type, out_of_range) in [
+        (
+            "systemic_bias = 0.5 ",
+            "economy.systemic_bias",
+            "\"x\"",
+            "2.0",
+        ),
+        ("reversion = 0.02 ", "economy.reversion", "true", "-1.0"),
+        ("replicates = 20 ", "scenario.replicates", "\"many\"", "0"),
+        ("steps = 312 ", "time.steps", "\"long\"", "0"),
+        ("homophily = 0.6 ", "network.homophily", "\"x\"", "1.5"),
+        (
+            "contacts_per_step = 5 ",
+            "organizer.contacts_per_step",
+            "2.5",
+            "0",
+        ),
+    ] {
+        let typed = allowed_of(
+            &v.replace(
+                line,
+                &format!("{} = {bad_type} ", line.split(' ').next().unwrap()),
+            ),
+            key,
+        );
+        let ranged = allowed_of(
+            &v.replace(
+                line,
+                &format!("{} = {out_of_range} ", line.split(' ').next().unwrap()),
+            ),
+            key,
+        );
+        assert_eq!(typed, ranged, "{key}");
+        assert!(typed.contains('['), "{key}: {typed} names no range");
+    }
+}
+
+/// A base key's problem is said once, naming every strategy that inherits it, and
+/// the problems of a file come in reading order (line by line), however the checks
+/// found them. It could fail if each strategy repeated the base key's error, or a
+/// table read later were listed first.
+#[test]
+fn a_base_keys_problem_is_said_once_and_errors_come_in_reading_order() {
+    let text = "[scenario]\nreplicatez = 2\n[economy]\nsystemic_bias = \"x\"\n\
+                [strategies.a]\n[strategies.b]\nshocks.severty = 0.1\n";
+    let (_dir, path) = write_tmp("twice.toml", text.as_bytes());
+    let (errors, code) = errors_of(&[&path]);
+    assert_eq!(code, Some(1));
+    let bias: Vec<&String> = errors
+        .iter()
+        .filter(|l| l.contains("`economy.systemic_bias`"))
+        .collect();
+    assert_eq!(bias.len(), 1, "{}", errors.join("\n"));
+    assert!(
+        bias[0].contains("(for strategies `strategies.a`, `strategies.b`)"),
+        "{}",
+        bias[0]
+    );
+    let lines: Vec<usize> = errors
+        .iter()
+        .map(|l| {
+            l.split(':')
+                .nth(2)
+                .and_then(|n| n.parse().ok())
+                .unwrap_or_else(|| panic!("{l}"))
+        })
+        .collect();
+    assert_eq!(lines, [2, 4, 7], "{}", errors.join("\n"));
+}

@@ -497,3 +497,87 @@ fn bad_input_is_a_clear_error_not_a_panic() {
         assert!(!err.contains("panicked"), "{args:?} panicked:\n{err}");
     }
 }
+
+/// Whether `text` holds `number` as a whole number (not followed or preceded by
+/// another digit).
+fn holds_whole(text: &str, number: u32) -> bool {
+    let n = number.to_string();
+    text.match_indices(&n).any(|(i, _)| {
+        let before = text[..i].chars().next_back();
+        let after = text[i + n.len()..].chars().next();
+        !before.is_some_and(|c| c.is_ascii_digit()) && !after.is_some_and(|c| c.is_ascii_digit())
+    })
+}
+
+/// Issue 13: the default demo (the shipped village: full against skipped immersion,
+/// 312 weeks) fits a terminal of 80 × 24 without cutting a number: every line at
+/// most 80 cells, the week in the header and each side's stage start whole (the issue
+/// saw "since week 5" for week 53), and the marginalized "identified" before any
+/// interview said to be the organizer's guess, not shown as a finding. It could fail
+/// if a cell were cut at the column's edge, or the guess shown as a bar.
+#[test]
+fn the_default_demo_fits_80_by_24_with_whole_numbers_and_names_the_guess() {
+    let s =
+        Scenario::from_file(&Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/village.toml"))
+            .unwrap();
+    let exit = s.strategies[0].params.organizer.exit_step;
+    let cmp = Comparison::new(s, Change::default(), None).unwrap();
+    let mut screen = Screen::new(&cmp, false);
+    let (mut two_digit_starts, mut guesses, mut findings) = (0, 0, 0);
+    for frame in cmp.start() {
+        screen.update(&frame);
+        let lines = screen.draw(80, 24);
+        assert!(lines.len() < 24, "{} lines", lines.len());
+        for l in &lines {
+            assert!(visible_width(l) <= 80, "too wide: {l}");
+        }
+        assert!(
+            lines[0].ends_with(&format!("week {} of {}", frame.step, frame.steps)),
+            "{}",
+            lines[0]
+        );
+        let stage_row = lines
+            .iter()
+            .find(|l| l.starts_with("stage "))
+            .expect("the stage row is on screen");
+        let halves: Vec<&str> = stage_row["stage".len()..].split('│').collect();
+        assert_eq!(halves.len(), 2, "{stage_row}");
+        for (sf, half) in frame.sides.iter().zip(&halves) {
+            let start = if half.contains("on its own") {
+                exit
+            } else {
+                sf.stage_start
+            };
+            assert!(
+                holds_whole(half, start),
+                "week {}: stage start {start} cut in `{half}`",
+                frame.step
+            );
+            if start >= 10 {
+                two_digit_starts += 1;
+            }
+        }
+        if let Some(row) = lines.iter().find(|l| l.contains("marg. identified")) {
+            let label_end = row.find("marg. identified").unwrap() + "marg. identified".len();
+            let halves: Vec<&str> = row[label_end..].split('│').collect();
+            for (sf, half) in frame.sides.iter().zip(&halves) {
+                if sf.metrics.map == 0.0 {
+                    assert!(
+                        half.contains("organizer's guess"),
+                        "week {}: {row}",
+                        frame.step
+                    );
+                    guesses += 1;
+                } else {
+                    assert!(!half.contains("guess"), "week {}: {row}", frame.step);
+                    findings += 1;
+                }
+            }
+        }
+    }
+    assert!(two_digit_starts > 0, "no stage began after week 9");
+    assert!(
+        guesses > 0 && findings > 0,
+        "{guesses} guesses, {findings} findings"
+    );
+}

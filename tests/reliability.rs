@@ -584,11 +584,13 @@ fn report_reads_only_regular_files_inside_the_folder() {
     tiny(d, "");
     ok(d, &["run", "tiny.toml", "--out", "out", "-q"]);
     let out = d.join("out");
-    // The manifest names /dev/zero as the scenario: the page says it cannot be read.
+    // The manifest names /dev/zero as the scenario, and a copy outside the folder:
+    // the copy is not followed, and the page says the file cannot be read.
     let m = std::fs::read_to_string(out.join("manifest.json")).unwrap();
     let v: serde_json::Value = serde_json::from_str(&m).unwrap();
     let mut v2 = v.clone();
     v2["scenario_file"] = "/dev/zero".into();
+    v2["input_scenario"] = "../tiny.toml".into();
     std::fs::write(out.join("manifest.json"), v2.to_string()).unwrap();
     let o = run_with_timeout(d, &["report", "out"], 60);
     assert!(o.status.success(), "{}", stderr(&o));

@@ -775,15 +775,48 @@ fn the_same_folder_gives_the_same_page_and_the_library_writes_it_too() {
         tmp.path().join("tiny.toml").as_os_str(),
     ]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    assert_eq!(std::fs::read_to_string(&other).unwrap(), a);
+    // The same page, but for the scenario file it names: the one given, not the
+    // folder's copy.
+    let copy = out.join("input").join("tiny.toml").display().to_string();
+    let given = tmp.path().join("tiny.toml").display().to_string();
+    assert!(a.contains(&copy));
+    assert_eq!(
+        std::fs::read_to_string(&other).unwrap(),
+        a.replace(&copy, &given)
+    );
 }
 
+/// The `report:` line a command printed, run as printed by a shell in `cwd`; returns
+/// the command. It could fail if the line named a program that is not there (as
+/// `kampung` was, before anything installed it) or a folder that needs quoting.
+fn run_printed_report_command(stdout: &str, cwd: &Path) -> String {
+    let cmd = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("report: "))
+        .unwrap_or_else(|| panic!("no report: line in\n{stdout}"))
+        .to_string();
+    let o = Command::new("sh")
+        .args(["-c", &cmd])
+        .current_dir(cwd)
+        .output()
+        .unwrap();
+    assert!(
+        o.status.success(),
+        "`{cmd}` failed: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    cmd
+}
+
+/// Issue 13: the command `run` prints runs as printed: the program by the path it
+/// was started by (here the test binary's; `kampung` when started from the PATH) and
+/// the folder quoted for a shell (a folder name with a space here).
 #[test]
 fn run_says_how_to_make_the_report() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("tiny.toml");
     std::fs::write(&file, SCENARIO).unwrap();
-    let out = dir.path().join("out");
+    let out = dir.path().join("my results");
     let o = kampung(&[
         "run".as_ref(),
         file.as_os_str(),
@@ -792,20 +825,54 @@ fn run_says_how_to_make_the_report() {
     ]);
     assert!(o.status.success());
     let stdout = String::from_utf8_lossy(&o.stdout);
+    let cmd = run_printed_report_command(&stdout, dir.path());
+    assert_eq!(cmd, format!("{BIN} report '{}'", out.display()));
+    assert!(out.join("report.html").is_file());
+    // Started by its bare name from the PATH, it names itself so.
+    let bin_dir = Path::new(BIN).parent().unwrap();
+    let path = format!(
+        "{}:{}",
+        bin_dir.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let o = Command::new("kampung")
+        .env("PATH", &path)
+        .args([
+            "run".as_ref(),
+            file.as_os_str(),
+            "--out".as_ref(),
+            dir.path().join("again").as_os_str(),
+        ])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let stdout = String::from_utf8_lossy(&o.stdout);
     assert!(
-        stdout
-            .lines()
-            .any(|l| l == format!("report: kampung report {}", out.display())),
+        stdout.lines().any(|l| l
+            == format!(
+                "report: kampung report {}",
+                dir.path().join("again").display()
+            )),
         "{stdout}"
     );
 }
 
 #[test]
-fn a_scenario_file_that_moved_leaves_the_network_out_but_not_the_report() {
+fn a_scenario_file_that_moved_is_drawn_from_the_folders_copy() {
     let (tmp, out) = results();
     std::fs::remove_file(tmp.path().join("tiny.toml")).unwrap();
+    // The folder keeps its own copy: the network is drawn and the file shown.
+    let html = report_of(&out);
+    let ids: Vec<String> = charts(&html).into_iter().map(|(id, _)| id).collect();
+    assert!(ids.iter().any(|id| id.starts_with("network")), "{ids:?}");
+    assert!(html.contains("input/tiny.toml"));
+    assert!(!html.contains("could not be read"));
+    // A folder without the copy (as older versions made them) falls back to the
+    // recorded file: moved, so the network is left out and the page says why.
+    std::fs::remove_dir_all(out.join("input")).unwrap();
     let html = report_of(&out);
     assert!(html.contains("could not be read"));
+    assert!(html.contains("holds no copy of its scenario file"));
     assert!(html.contains("--scenario FILE"));
     let ids: Vec<String> = charts(&html).into_iter().map(|(id, _)| id).collect();
     assert!(!ids.iter().any(|id| id.starts_with("network")));
@@ -832,6 +899,101 @@ fn a_scenario_file_that_moved_leaves_the_network_out_but_not_the_report() {
         String::from_utf8_lossy(&o.stderr)
     );
     assert!(String::from_utf8_lossy(&o.stderr).contains("nowhere.toml"));
+}
+
+/// Copies a folder tree (files and folders only).
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        if e.file_type().unwrap().is_dir() {
+            copy_tree(&e.path(), &to.join(e.file_name()));
+        } else {
+            std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
+        }
+    }
+}
+
+/// Issue 13: a results folder travels. The shipped scenario with data files is run
+/// from one folder, its results folder copied to another, the originals deleted, and
+/// the report made from a third working folder: it draws the network (rebuilt from
+/// the copied households and ties), shows the scenario text and the strategies'
+/// descriptions, all from the folder alone. It could fail if the folder kept no copy
+/// of a file, or the report looked for the scenario where `run` was started.
+#[test]
+fn a_copied_results_folder_reports_everything_from_any_folder() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let t = tempfile::tempdir().unwrap();
+    let project = t.path().join("project");
+    std::fs::create_dir_all(project.join("data")).unwrap();
+    let text = std::fs::read_to_string(root.join("real-data.toml"))
+        .unwrap()
+        .replace("replicates = 20 ", "replicates = 2 ");
+    std::fs::write(project.join("real-data.toml"), &text).unwrap();
+    for f in ["households.csv", "ties.csv"] {
+        std::fs::copy(root.join("data").join(f), project.join("data").join(f)).unwrap();
+    }
+    let o = Command::new(BIN)
+        .args(["run", "real-data.toml", "--out", "res", "-q"])
+        .current_dir(&project)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    // The folder holds the copies, with their SHA-256 in the manifest.
+    let res = project.join("res");
+    let m: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(res.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(m["input_scenario"], "input/real-data.toml");
+    let inputs: Vec<(String, String)> = serde_json::from_value(m["inputs"].clone()).unwrap();
+    let names: Vec<&str> = inputs.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "input/real-data.toml",
+            "input/data/households.csv",
+            "input/data/ties.csv"
+        ]
+    );
+    for (name, sha) in &inputs {
+        let bytes = std::fs::read(res.join(name)).unwrap();
+        assert_eq!(*sha, kampung::scenario::sha256_hex(&bytes), "{name}");
+    }
+    assert_eq!(
+        std::fs::read_to_string(res.join("input/real-data.toml")).unwrap(),
+        text
+    );
+    let commit = m["commit"].as_str().unwrap();
+    assert!(
+        commit == "unknown"
+            || (commit.len() == 40 && commit.chars().all(|c| c.is_ascii_hexdigit())),
+        "{commit}"
+    );
+
+    // Moved elsewhere, the originals gone, reported from a third folder.
+    let moved = t.path().join("elsewhere").join("res");
+    copy_tree(&res, &moved);
+    std::fs::remove_dir_all(&project).unwrap();
+    let cwd = t.path().join("third");
+    std::fs::create_dir_all(&cwd).unwrap();
+    let o = Command::new(BIN)
+        .args(["report".as_ref(), moved.as_os_str()])
+        .current_dir(&cwd)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let html = std::fs::read_to_string(moved.join("report.html")).unwrap();
+    let ids: Vec<String> = charts(&html).into_iter().map(|(id, _)| id).collect();
+    assert!(ids.iter().any(|id| id.starts_with("network")), "{ids:?}");
+    assert!(
+        html.contains("60 households and"),
+        "the network names its village"
+    );
+    // The scenario text (escaped) and the strategies' descriptions.
+    assert!(html.contains("households_csv = &quot;data/households.csv&quot;"));
+    assert!(html.contains("The hamlet as surveyed."));
+    assert!(html.contains("The same hamlet without systemic exclusion of the landless."));
+    assert!(html.contains("A made-up hamlet of 60 households, loaded from CSV files."));
+    assert!(!html.contains("could not be read"));
 }
 
 /// Runs `report` on `dir` and returns (exit code, stderr).
@@ -870,7 +1032,7 @@ fn bad_folders_are_clear_errors_not_panics() {
         std::fs::create_dir(&copy).unwrap();
         for e in std::fs::read_dir(&out).unwrap() {
             let e = e.unwrap();
-            if e.file_name() != file {
+            if e.file_name() != file && e.file_type().unwrap().is_file() {
                 std::fs::copy(e.path(), copy.join(e.file_name())).unwrap();
             }
         }
@@ -1097,6 +1259,91 @@ fn without_groups_csv_the_report_leaves_the_group_charts_out() {
     assert!(html.contains(r#"<section id="over-time">"#));
 }
 
+/// Issue 13: a sensitivity folder writes a manifest (kind `sensitivity`) and copies
+/// its scenario, and `report` makes a page of its indices from the folder alone,
+/// copied elsewhere with the scenario file deleted. It could fail if `sensitivity`
+/// wrote no manifest or `report` refused the folder or showed other numbers than
+/// `sensitivity.csv` holds.
+#[test]
+fn a_sensitivity_folder_gets_a_manifest_and_a_report() {
+    let t = tempfile::tempdir().unwrap();
+    let file = t.path().join("sens.toml");
+    std::fs::write(
+        &file,
+        r#"[scenario]
+name = "sens"
+description = "How far the bias reaches."
+seed = 9
+replicates = 1
+[time]
+steps = 20
+[population]
+households = 40
+[organizer]
+enabled = false
+[output]
+households = false
+record_every = 20
+[sensitivity]
+method = "both"
+outcomes = ["final.access_gap"]
+samples = 4
+trajectories = 2
+bootstrap = 20
+[sensitivity.ranges]
+"economy.systemic_bias" = [0.0, 0.9]
+"shocks.probability" = [0.0, 0.1]
+"#,
+    )
+    .unwrap();
+    let out = t.path().join("sens-out");
+    let o = kampung(&[
+        "sensitivity".as_ref(),
+        file.as_os_str(),
+        "--out".as_ref(),
+        out.as_os_str(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(
+        run_printed_report_command(&stdout, t.path()),
+        format!("{BIN} report {}", out.display())
+    );
+    let m: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(m["kind"], "sensitivity");
+    assert_eq!(m["complete"], true);
+    assert_eq!(m["input_scenario"], "input/sens.toml");
+    assert_eq!(m["runs"], 4 * 4 + 2 * 3);
+    let (_, rows) = read_csv(&out.join("sensitivity.csv"));
+
+    let moved = t.path().join("moved");
+    copy_tree(&out, &moved);
+    std::fs::remove_file(&file).unwrap();
+    std::fs::remove_dir_all(&out).unwrap();
+    let o = Command::new(BIN)
+        .args(["report".as_ref(), moved.as_os_str()])
+        .current_dir(t.path())
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let html = std::fs::read_to_string(moved.join("report.html")).unwrap();
+    assert!(html.contains("kampung sensitivity report: sens"));
+    assert!(html.contains("How far the bias reaches."));
+    assert!(html.contains("outcomes = [&quot;final.access_gap&quot;]"));
+    // Every estimate of the table is on the page, as the table rounds it.
+    for r in &rows {
+        let v: f64 = r[4].parse().unwrap_or(f64::NAN);
+        let shown = if v.is_finite() {
+            format!("{v:.3}")
+        } else {
+            "NA".into()
+        };
+        assert!(html.contains(&format!("<code>{}</code>", r[2])), "{r:?}");
+        assert!(html.contains(&shown), "{r:?} not shown as {shown}");
+    }
+}
+
 /// A design that varies two parameters over a full grid gets one map per outcome:
 /// a cell per pair of values, each showing the mean over its replicates of what
 /// `runs.csv` holds. Could fail: a cell placed at the wrong pair, a mean over the
@@ -1170,4 +1417,320 @@ post_exit_horizon = 20
     // A one-strategy run without a design has no maps.
     let (_tmp, plain) = results();
     assert!(!report_of(&plain).contains(r#"<section id="tipping">"#));
+}
+
+// ------------------------------------------------------------ designs (issue 13)
+
+/// A 200-point Latin hypercube over three parameters, two strategies, two replicates.
+const LHS: &str = r#"[scenario]
+name = "lhs"
+seed = 5
+replicates = 2
+[time]
+steps = 40
+[population]
+households = 60
+[organizer]
+exit_step = 24
+[output]
+record_every = 4
+households = false
+groups = false
+post_exit_horizon = 8
+[strategies.inclusive]
+[strategies.top_down]
+organizer.facilitation = "top_down"
+[sweep.lhs]
+points = 200
+[sweep.lhs.ranges]
+"economy.systemic_bias" = [0.2, 0.8]
+"organizer.contacts_per_step" = [2, 12]
+"network.homophily" = [0.0, 0.9]
+"#;
+
+/// `(strategy, point, outcome)` → column `col` of a statistics table.
+fn stat_of(path: &Path, col: &str) -> HashMap<(String, String, String), String> {
+    let (h, rows) = read_csv(path);
+    let at = |n: &str| h.iter().position(|c| c == n).unwrap();
+    let (s, p, o, c) = (at("strategy"), at("point"), at("outcome"), at(col));
+    rows.into_iter()
+        .map(|r| ((r[s].clone(), r[p].clone(), r[o].clone()), r[c].clone()))
+        .collect()
+}
+
+/// A 200-point design's report draws each outcome against each varied parameter
+/// (a panel per parameter with a dot per point and strategy, at summary.csv's
+/// means) and a forest plot per outcome with one row per point (compare.csv's
+/// differences); point values in titles are short; what is capped says so.
+#[test]
+fn a_latin_hypercube_gets_response_charts_and_forest_plots() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("lhs.toml");
+    std::fs::write(&file, LHS).unwrap();
+    let out = dir.path().join("out");
+    let o = kampung(&[
+        "run".as_ref(),
+        file.as_os_str(),
+        "--out".as_ref(),
+        out.as_os_str(),
+        "-q".as_ref(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let html = report_of(&out);
+    let all = charts(&html);
+    let means = stat_of(&out.join("summary.csv"), "mean");
+    let params = [
+        "economy.systemic_bias",
+        "organizer.contacts_per_step",
+        "network.homophily",
+    ];
+    let mut figures = 0;
+    for (id, svg) in all.iter().filter(|(id, _)| id.starts_with("design-")) {
+        let outcome = id.strip_prefix("design-").unwrap();
+        let panels = tags_of_class(svg, "panel");
+        let names: Vec<String> = panels
+            .iter()
+            .map(|p| attr(p, "data-param").unwrap())
+            .collect();
+        assert_eq!(names, params, "{id}");
+        // Every panel: a dot per point and strategy, at summary.csv's mean.
+        let pts = tags_of_class(svg, "pt");
+        assert_eq!(pts.len(), 3 * 200 * 2, "{id}");
+        let mut per_strategy: HashMap<String, usize> = HashMap::new();
+        for chunk in svg.split(r#"class="strategy" data-strategy=""#).skip(1) {
+            let st = &chunk[..chunk.find('"').unwrap()];
+            let n = tags_of_class(chunk.split("class=\"trend\"").next().unwrap(), "pt").len();
+            *per_strategy.entry(st.to_string()).or_default() += n;
+            for p in tags_of_class(chunk.split("class=\"trend\"").next().unwrap(), "pt") {
+                let point = attr(p, "data-point").unwrap();
+                let want = &means[&(st.to_string(), point.clone(), outcome.to_string())];
+                let got = attr(p, "data-mean").unwrap();
+                let (w, g) = (
+                    want.parse::<f64>().unwrap_or(f64::NAN),
+                    got.parse::<f64>().unwrap_or(f64::NAN),
+                );
+                assert!(
+                    w == g || (w.is_nan() && g.is_nan()),
+                    "{id} {st} {point}: {got} vs {want}"
+                );
+            }
+        }
+        assert_eq!(per_strategy["inclusive"], 600, "{id}");
+        assert_eq!(per_strategy["top_down"], 600, "{id}");
+        // One trend line per strategy and panel.
+        assert_eq!(tags_of_class(svg, "trend").len(), 3 * 2, "{id}");
+        figures += 1;
+    }
+    assert_eq!(figures, 4, "a response figure per measure of the report");
+
+    let diffs = stat_of(&out.join("compare.csv"), "difference");
+    let mut forests = 0;
+    for (id, svg) in all.iter().filter(|(id, _)| id.starts_with("forest-")) {
+        let outcome = id.strip_prefix("forest-").unwrap();
+        let rows = tags_of_class(svg, "diff");
+        assert_eq!(rows.len(), 200, "{id}: one row per point");
+        let mut seen = std::collections::BTreeSet::new();
+        for r in &rows {
+            let point = attr(r, "data-point").unwrap();
+            assert_eq!(attr(r, "data-strategy").unwrap(), "top_down");
+            let want = &diffs[&("top_down".to_string(), point.clone(), outcome.to_string())];
+            assert_eq!(
+                attr(r, "data-difference").unwrap().parse::<f64>().ok(),
+                want.parse::<f64>().ok(),
+                "{id} {point}"
+            );
+            seen.insert(point);
+        }
+        assert_eq!(seen.len(), 200);
+        // More than 40 rows: sorted by difference, best first (higher capacity).
+        let d: Vec<f64> = rows
+            .iter()
+            .map(|r| attr(r, "data-difference").unwrap().parse().unwrap())
+            .collect();
+        if outcome.ends_with("capacity") {
+            assert!(d.windows(2).all(|w| w[0] >= w[1]), "{id} not sorted");
+        }
+        forests += 1;
+    }
+    assert_eq!(forests, 3, "forests of capacity, access gap and unreached");
+    assert!(html.contains(r#"<section id="design">"#));
+
+    // Capped views say so and name the file; titles carry short values.
+    assert!(html.contains("Only the first 32 of 400 strategy × point cells are drawn over time; every cell is in <code>timeseries.csv</code>"));
+    assert!(html.contains("The best 32 of 400 cells are drawn"));
+    let over_time = all.iter().find(|(id, _)| id == "ts-capacity").unwrap();
+    assert_eq!(tags_of_class(&over_time.1, "panel").len(), 32);
+    for title in over_time.1.split("<tspan").skip(1) {
+        let text = &title[title.find('>').unwrap() + 1..title.find("</tspan>").unwrap()];
+        for word in text.split([' ', ',']) {
+            if let Some((_, frac)) = word.split_once('.') {
+                assert!(frac.len() <= 4, "a long number in the title `{text}`");
+            }
+        }
+        assert!(!text.contains('…'), "a cut title `{text}`");
+    }
+}
+
+// ------------------------------------------------------ sensitivity (issue 13)
+
+const SENSITIVITY: &str = r#"[scenario]
+name = "sens"
+seed = 9
+replicates = 2
+[time]
+steps = 40
+[population]
+households = 60
+[organizer]
+enabled = false
+[output]
+households = false
+record_every = 40
+[sensitivity]
+method = "both"
+outcomes = ["final.access_gap", "final.gini"]
+samples = 8
+trajectories = 4
+replicates = 2
+bootstrap = 50
+[sensitivity.ranges]
+"economy.systemic_bias" = [0.0, 0.9]
+"organizer.contacts_per_step" = [1, 20]
+"network.homophily" = [0.0, 0.9]
+"#;
+
+/// `report` on a folder of `kampung sensitivity` draws, per outcome, the Morris
+/// μ*–σ plane (a point per parameter at sensitivity.csv's μ* and σ) and the Sobol
+/// indices (first-order and total per parameter, at sensitivity.csv's estimates and
+/// intervals), rings the indices the convergence check flags and lists its warnings;
+/// the same folder gives the same page.
+#[test]
+fn a_sensitivity_folder_gets_morris_and_sobol_charts_with_its_warnings() {
+    use kampung::experiment::analysis::convergence;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("sens.toml");
+    std::fs::write(&file, SENSITIVITY).unwrap();
+    let out = dir.path().join("sens");
+    let o = kampung(&[
+        "sensitivity".as_ref(),
+        file.as_os_str(),
+        "--out".as_ref(),
+        out.as_os_str(),
+        "-q".as_ref(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let html = report_of(&out);
+    assert_eq!(html, report_of(&out), "the same folder gives the same page");
+    let (h, rows) = read_csv(&out.join("sensitivity.csv"));
+    let at = |n: &str| h.iter().position(|c| c == n).unwrap();
+    let value = |m: &str, o: &str, p: &str, i: &str, c: &str| -> f64 {
+        let r = rows
+            .iter()
+            .find(|r| {
+                r[at("method")] == m
+                    && r[at("outcome")] == o
+                    && r[at("parameter")] == p
+                    && r[at("index")] == i
+            })
+            .unwrap_or_else(|| panic!("{m} {o} {p} {i}"));
+        r[at(c)].parse().unwrap_or(f64::NAN)
+    };
+    let all = charts(&html);
+    let params = [
+        "economy.systemic_bias",
+        "organizer.contacts_per_step",
+        "network.homophily",
+    ];
+    for o in ["final.access_gap", "final.gini"] {
+        let (_, morris) = all
+            .iter()
+            .find(|(id, _)| *id == format!("morris-{o}"))
+            .unwrap_or_else(|| panic!("no Morris chart of {o}"));
+        let pts = tags_of_class(morris, "morris-pt");
+        assert_eq!(pts.len(), 3, "{o}");
+        for (p, tag) in params.iter().zip(&pts) {
+            assert_eq!(attr(tag, "data-parameter").unwrap(), *p);
+            let got: f64 = attr(tag, "data-mu-star").unwrap().parse().unwrap();
+            assert_eq!(got, value("morris", o, p, "mu_star", "estimate"), "{o} {p}");
+            let got: f64 = attr(tag, "data-sigma").unwrap().parse().unwrap();
+            assert_eq!(got, value("morris", o, p, "sigma", "estimate"), "{o} {p}");
+        }
+        let (_, sobol) = all
+            .iter()
+            .find(|(id, _)| *id == format!("sobol-{o}"))
+            .unwrap_or_else(|| panic!("no Sobol chart of {o}"));
+        let idx = tags_of_class(sobol, "sobol-idx");
+        assert_eq!(idx.len(), 6, "{o}: first and total of three parameters");
+        for tag in &idx {
+            let p = attr(tag, "data-parameter").unwrap();
+            let i = attr(tag, "data-index").unwrap();
+            for (a, c) in [
+                ("data-estimate", "estimate"),
+                ("data-lo", "ci_low"),
+                ("data-hi", "ci_high"),
+            ] {
+                let got: f64 = attr(tag, a).unwrap().parse().unwrap();
+                assert_eq!(got, value("sobol", o, &p, &i, c), "{o} {p} {i} {c}");
+            }
+        }
+    }
+    // The warnings: the library's check on the file's rows, each listed, the
+    // indices they concern ringed.
+    let lib_rows: Vec<kampung::experiment::analysis::SensitivityRow> = rows
+        .iter()
+        .filter(|r| r[at("method")] == "sobol")
+        .map(|r| kampung::experiment::analysis::SensitivityRow {
+            method: "sobol",
+            outcome: r[at("outcome")].clone(),
+            parameter: r[at("parameter")].clone(),
+            index: if r[at("index")] == "first" {
+                "first"
+            } else {
+                "total"
+            },
+            estimate: r[at("estimate")].parse().unwrap_or(f64::NAN),
+            ci: (
+                r[at("ci_low")].parse().unwrap_or(f64::NAN),
+                r[at("ci_high")].parse().unwrap_or(f64::NAN),
+            ),
+            runs: 0,
+        })
+        .collect();
+    let warnings = convergence(&lib_rows);
+    assert!(!warnings.is_empty(), "8 samples should not converge");
+    assert!(html.contains(&format!(
+        "<b>The Sobol estimates have not converged</b> ({} signs)",
+        warnings.len()
+    )));
+    for w in &warnings {
+        assert!(
+            html.contains(&format!(
+                "{}</code>: {}</li>",
+                w.parameter,
+                w.problem.replace('>', "&gt;")
+            )),
+            "{w:?}"
+        );
+    }
+    // Ringed: exactly the indices a warning concerns (both, when first > total).
+    let mut ringed = 0;
+    for (id, svg) in all.iter().filter(|(id, _)| id.starts_with("sobol-")) {
+        let o = id.strip_prefix("sobol-").unwrap();
+        for t in tags_of_class(svg, "sobol-idx") {
+            let (p, i) = (
+                attr(t, "data-parameter").unwrap(),
+                attr(t, "data-index").unwrap(),
+            );
+            let want = warnings.iter().any(|w| {
+                w.outcome == o && w.parameter == p && (w.index == i || w.index == "first > total")
+            });
+            assert_eq!(
+                attr(t, "data-flagged").unwrap(),
+                want.to_string(),
+                "{o} {p} {i}"
+            );
+            ringed += usize::from(want);
+        }
+    }
+    assert!(ringed >= 1);
 }

@@ -25,9 +25,10 @@ pub(crate) fn plan(file: &Path, threads: Option<usize>, show: usize) -> Result<E
         }
     }
     let mut secs = 0.0;
+    let mut outputs = Vec::with_capacity(pilot.len());
     for r in &pilot {
         let t0 = Instant::now();
-        let _ = runner::run_one(&s, r);
+        outputs.push(runner::run_one(&s, r));
         secs += t0.elapsed().as_secs_f64();
     }
     let per_run = secs / pilot.len().max(1) as f64;
@@ -49,11 +50,28 @@ pub(crate) fn plan(file: &Path, threads: Option<usize>, show: usize) -> Result<E
         threads,
         human_bytes(in_flight)
     );
+    let files = kampung::experiment::disk::estimate(&s, &outputs);
+    let total: u64 = files.iter().map(|f| f.bytes).sum();
     println!(
         "disk: about {} of tables in the results folder (as much again in part files \
-         while the runs are under way)",
-        human_bytes(s.disk_estimate() as usize)
+         while the runs are under way); rows counted from the scenario × bytes a row \
+         measured on the pilot runs' rows:",
+        human_bytes(total as usize)
     );
+    for f in &files {
+        println!(
+            "  {:<16} {:>14} rows × {:>8} a row = {:>9}{}",
+            f.file,
+            group_digits(f.rows),
+            human_bytes_small(f.bytes_per_row),
+            human_bytes(f.bytes as usize),
+            if f.how == "measured" {
+                String::new()
+            } else {
+                format!("  ({})", f.how)
+            }
+        );
+    }
     if let Some(sp) = &s.sensitivity {
         let k = sp.ranges(&s.sweep).len();
         let mut runs: Vec<_> = analysis::sensitivity_runs(sp, k, s.replicates)
@@ -81,6 +99,28 @@ pub(crate) fn human_time(secs: f64) -> String {
         format!("{:.1} min", secs / 60.0)
     } else {
         format!("{:.1} h", secs / 3600.0)
+    }
+}
+
+/// A whole number with thin groups of three digits (`1 234 567`).
+fn group_digits(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(' ');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Bytes of a row: `612 B`, `1.8 kB`.
+fn human_bytes_small(b: f64) -> String {
+    if b < 1000.0 {
+        format!("{b:.0} B")
+    } else {
+        format!("{:.1} kB", b / 1e3)
     }
 }
 

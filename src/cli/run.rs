@@ -11,6 +11,42 @@ pub(crate) struct RunArgs {
     pub(crate) shard: Option<String>,
     pub(crate) threads: Option<usize>,
     pub(crate) quiet: bool,
+    pub(crate) parquet: bool,
+}
+
+/// Refuses `--parquet` in a kampung built without Parquet, before any run.
+fn check_parquet(wanted: bool) -> Result<(), Error> {
+    if wanted && !cfg!(feature = "parquet") {
+        return Err(Error::Run(
+            "--parquet: this kampung was built without Parquet; build it with \
+             `cargo install --path . --features parquet`"
+                .into(),
+        ));
+    }
+    Ok(())
+}
+
+/// Writes every table of `dir` as Parquet beside its CSV (`--parquet`); returns the
+/// files written.
+#[cfg(feature = "parquet")]
+fn parquet_tables(dir: &Path, s: &Scenario) -> Result<Vec<String>, Error> {
+    let mut names: Vec<&str> = output::Table::ALL
+        .iter()
+        .filter(|t| t.wanted(&s.output))
+        .map(|t| t.name())
+        .collect();
+    names.extend(["summary", "compare"]);
+    let mut files = Vec::new();
+    for n in names {
+        kampung::experiment::columnar::csv_to_parquet(dir, n)?;
+        files.push(format!("{n}.parquet"));
+    }
+    Ok(files)
+}
+
+#[cfg(not(feature = "parquet"))]
+fn parquet_tables(_: &Path, _: &Scenario) -> Result<Vec<String>, Error> {
+    Ok(Vec::new())
 }
 
 pub(crate) fn shard_of(arg: Option<&str>) -> Result<Option<Shard>, Error> {
@@ -27,6 +63,7 @@ pub(crate) fn run(a: RunArgs) -> Result<ExitCode, Error> {
         .scenario
         .unwrap_or_else(|| PathBuf::from(DEFAULT_SCENARIO));
     let s = Scenario::from_file(&file)?;
+    check_parquet(a.parquet)?;
     let shard = shard_of(a.shard.as_deref())?;
     if a.resume && a.out.is_none() {
         return Err(Error::Run(
@@ -61,6 +98,9 @@ pub(crate) fn run(a: RunArgs) -> Result<ExitCode, Error> {
         folder::prepare_dir(&dir, a.force)?;
     }
     let store = Store::open(&dir, &s, shard, mode)?;
+    if let Some(sh) = shard {
+        store.prepare_shard(&s, sh)?;
+    }
     let all = runner::plan(&s);
     let range = shard.map_or(0..all.len(), |sh| sh.range(all.len()));
     let (finished, damaged) = store.finished(&all)?;
@@ -138,11 +178,16 @@ pub(crate) fn run(a: RunArgs) -> Result<ExitCode, Error> {
         );
     }
     if let Some(sh) = shard {
+        // Not a command to paste (the other shards' folders are not known here): the
+        // note in the folder gives the command with its placeholders.
         println!(
-            "shard {}/{} written to {} (merge the shards with `kampung merge --out DIR SHARD_DIRS...`)",
+            "shard {}/{} written to {}; when all {} shards are written, merge their folders \
+             with `merge` (see {})",
             sh.index,
             sh.count,
-            dir.display()
+            dir.display(),
+            sh.count,
+            dir.join(folder::SHARD_NOTE).display()
         );
         let failed = failed.into_inner();
         if failed > 0 {
@@ -161,7 +206,10 @@ pub(crate) fn run(a: RunArgs) -> Result<ExitCode, Error> {
     };
     let table = Mutex::new(String::new());
     let done = store.finish(&s, std::slice::from_ref(&dir), &info, |d| {
-        let (files, rows) = analysis::write_statistics(d, &s)?;
+        let (mut files, rows) = analysis::write_statistics(d, &s)?;
+        if a.parquet {
+            files.extend(parquet_tables(d, &s)?);
+        }
         *table.lock().unwrap_or_else(|e| e.into_inner()) = analysis::compare_table(&s, &rows);
         Ok(files)
     })?;
@@ -170,7 +218,7 @@ pub(crate) fn run(a: RunArgs) -> Result<ExitCode, Error> {
     }
     println!("results written to {}", dir.display());
     if !a.quiet {
-        println!("report: kampung report {}", dir.display());
+        println!("report: {}", super::report_command(&dir));
     }
     if done.failed > 0 {
         eprintln!(
@@ -204,8 +252,10 @@ pub(crate) fn merge(
     scenario: Option<PathBuf>,
     force: bool,
     quiet: bool,
+    parquet: bool,
 ) -> Result<ExitCode, Error> {
     let started = output::utc_now_iso8601();
+    check_parquet(parquet)?;
     // The output folder must be none of the shards, nor hold one or lie inside one:
     // it is emptied before the shards are read.
     folder::check_out_dir(out)?;
@@ -236,7 +286,16 @@ pub(crate) fn merge(
             )));
         }
     }
+    // The scenario: as given, else the copy the first shard keeps (so a merge works
+    // from any folder, wherever the original file is now), else the file the shards
+    // recorded.
+    let copy = plans[0]
+        .input_scenario
+        .as_ref()
+        .map(|rel| shards[0].join(rel))
+        .filter(|p| p.is_file());
     let file = scenario
+        .or(copy)
         .or_else(|| plans[0].scenario_file.clone().map(PathBuf::from))
         .ok_or_else(|| {
             Error::Run("the shards do not record their scenario file: give --scenario FILE".into())
@@ -262,7 +321,10 @@ pub(crate) fn merge(
     let table = Mutex::new(String::new());
     let done = store
         .finish(&s, shards, &info, |d| {
-            let (files, rows) = analysis::write_statistics(d, &s)?;
+            let (mut files, rows) = analysis::write_statistics(d, &s)?;
+            if parquet {
+                files.extend(parquet_tables(d, &s)?);
+            }
             *table.lock().unwrap_or_else(|e| e.into_inner()) = analysis::compare_table(&s, &rows);
             Ok(files)
         })

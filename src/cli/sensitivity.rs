@@ -3,6 +3,11 @@
 
 use super::*;
 
+/// Rows of the terminal's table of indices at most.
+const MAX_ROWS: usize = 40;
+/// Convergence warnings listed in the terminal at most.
+const MAX_WARNINGS: usize = 12;
+
 pub(crate) fn sensitivity(
     file: &Path,
     out: Option<PathBuf>,
@@ -10,6 +15,7 @@ pub(crate) fn sensitivity(
     threads: Option<usize>,
     quiet: bool,
 ) -> Result<ExitCode, Error> {
+    let started = output::utc_now_iso8601();
     let s = Scenario::from_file(file)?;
     let threads = super::limits::threads_of(threads)?;
     if s.sensitivity.is_none() {
@@ -21,7 +27,7 @@ pub(crate) fn sensitivity(
             key: "sensitivity".into(),
             message: "the file has no [sensitivity] table".into(),
             allowed: Some(
-                "a [sensitivity] table naming the outcomes and ranges (see README, Sensitivity)"
+                "a [sensitivity] table naming the outcomes and ranges (see docs/scenario-format.md, Sensitivity analysis)"
                     .into(),
             ),
         }]));
@@ -50,16 +56,23 @@ pub(crate) fn sensitivity(
     let rows = &result.rows;
     let path = dir.join("sensitivity.csv");
     analysis::write_sensitivity(&path, rows)?;
+    let info = RunInfo {
+        command_line: std::env::args().collect(),
+        started,
+        threads,
+    };
+    analysis::write_sensitivity_manifest(&dir, &s, &result, &info)?;
     if !quiet {
         eprintln!("finished in {:.1} s", t0.elapsed().as_secs_f64());
         eprintln!(
             "{:<8} {:<34} {:<36} {:<8} {:>9} {:>21}",
             "method", "outcome", "parameter", "index", "estimate", "95% CI"
         );
-        for r in rows {
-            if r.index == "mu" || r.index == "sigma" {
-                continue;
-            }
+        let listed: Vec<&analysis::SensitivityRow> = rows
+            .iter()
+            .filter(|r| r.index != "mu" && r.index != "sigma")
+            .collect();
+        for r in listed.iter().take(MAX_ROWS) {
             eprintln!(
                 "{:<8} {:<34} {:<36} {:<8} {:>9.3} {:>21}",
                 r.method,
@@ -74,8 +87,40 @@ pub(crate) fn sensitivity(
                 }
             );
         }
+        if listed.len() > MAX_ROWS {
+            eprintln!(
+                "… {} more rows in {} (and Morris mu and sigma for every row)",
+                listed.len() - MAX_ROWS,
+                path.display()
+            );
+        }
+    }
+    let warnings = analysis::convergence(rows);
+    if !warnings.is_empty() {
+        eprintln!(
+            "warning: the Sobol estimates have not converged ({}): raise `samples` (or \
+             `replicates`) in [sensitivity]; the intervals narrow about as 1/√samples",
+            if warnings.len() == 1 {
+                "1 sign".to_string()
+            } else {
+                format!("{} signs", warnings.len())
+            }
+        );
+        for w in warnings.iter().take(MAX_WARNINGS) {
+            eprintln!("  {} · {}: {}", w.outcome, w.parameter, w.problem);
+        }
+        if warnings.len() > MAX_WARNINGS {
+            eprintln!(
+                "  … {} more (kampung report {} lists them all)",
+                warnings.len() - MAX_WARNINGS,
+                dir.display()
+            );
+        }
     }
     println!("sensitivity written to {}", path.display());
+    if !quiet {
+        println!("report: {}", super::report_command(&dir));
+    }
     if !result.failures.is_empty() {
         for (spec, error) in &result.failures {
             eprintln!(

@@ -60,7 +60,13 @@ impl Outcomes {
             .iter()
             .enumerate()
             .filter(|(_, h)| {
-                (h.starts_with("final.") || h.starts_with("post_exit.")) && *h != "post_exit.step"
+                let measure = h
+                    .strip_prefix("final.")
+                    .or_else(|| h.strip_prefix("post_exit."));
+                // Names (the phase, the issue) are no numbers to summarize.
+                measure.is_some_and(|m| {
+                    *h != "post_exit.step" && !crate::experiment::output::NAME_MEASURES.contains(&m)
+                })
             })
             .map(|(i, h)| (i, h.to_string()))
             .collect();
@@ -104,8 +110,50 @@ fn by_replicate(o: &Outcomes, strategy: &str, point: usize, col: usize, reps: us
     v
 }
 
+/// The columns of `summary.csv`: these, then one `point.PATH` column per varied
+/// parameter, then these.
+pub const SUMMARY_COLUMNS: (&[&str], &[&str]) = (
+    &["scenario", "strategy", "point"],
+    &[
+        "outcome", "n", "mean", "sd", "se", "ci_low", "ci_high", "median",
+    ],
+);
+
+/// The columns of `compare.csv`: these, then one `point.PATH` column per varied
+/// parameter, then these.
+pub const COMPARE_COLUMNS: (&[&str], &[&str]) = (
+    &["scenario", "point"],
+    &[
+        "outcome",
+        "higher_is_better",
+        "strategy",
+        "baseline",
+        "rank",
+        "baseline_rank",
+        "n",
+        "mean",
+        "baseline_mean",
+        "difference",
+        "ci_low",
+        "ci_high",
+        "effect_size",
+        "p_value",
+        "significant",
+    ],
+);
+
+/// A header: `head`, then one `point.PATH` column per varied parameter, then `tail`.
+fn header_with_points(head: &[&str], keys: &[String], tail: &[&str]) -> Vec<String> {
+    head.iter()
+        .map(|h| h.to_string())
+        .chain(keys.iter().map(|k| format!("point.{k}")))
+        .chain(tail.iter().map(|h| h.to_string()))
+        .collect()
+}
+
 /// Writes `summary.csv`: for every strategy × point × outcome, the number of runs,
 /// mean, standard deviation, standard error, 95% confidence interval and median.
+/// Each varied parameter of the design has a `point.PATH` column with its value.
 pub fn write_summary(dir: &Path, s: &Scenario, o: &Outcomes) -> Result<()> {
     let path = dir.join("summary.csv");
     let mut f = AtomicFile::create(&path)?;
@@ -115,32 +163,25 @@ pub fn write_summary(dir: &Path, s: &Scenario, o: &Outcomes) -> Result<()> {
             path: path.clone(),
             source: e,
         };
-        w.write_record([
-            "scenario",
-            "strategy",
-            "point",
-            "point_values",
-            "outcome",
-            "n",
-            "mean",
-            "sd",
-            "se",
-            "ci_low",
-            "ci_high",
-            "median",
-        ])
+        let keys = s.point_keys();
+        w.write_record(header_with_points(
+            SUMMARY_COLUMNS.0,
+            &keys,
+            SUMMARY_COLUMNS.1,
+        ))
         .map_err(err)?;
         let reps = s.replicates as usize;
+        let mut row: Vec<String> = Vec::new();
         for st in &s.strategies {
             for point in 0..s.point_count() {
+                let cells = s.point_cells(point, &keys);
                 for (c, name) in o.columns.iter().enumerate() {
                     let v = by_replicate(o, &st.name, point, c, reps);
                     let m = stats::summarize(&v);
-                    w.write_record([
-                        s.name.clone(),
-                        st.name.clone(),
-                        point.to_string(),
-                        s.point_label(point),
+                    row.clear();
+                    row.extend([s.name.clone(), st.name.clone(), point.to_string()]);
+                    row.extend(cells.iter().cloned());
+                    row.extend([
                         name.clone(),
                         m.n.to_string(),
                         num(m.mean),
@@ -149,8 +190,8 @@ pub fn write_summary(dir: &Path, s: &Scenario, o: &Outcomes) -> Result<()> {
                         num(m.ci_low),
                         num(m.ci_high),
                         num(m.median),
-                    ])
-                    .map_err(err)?;
+                    ]);
+                    w.write_record(&row).map_err(err)?;
                 }
             }
         }
@@ -188,6 +229,8 @@ pub struct CompareRow {
     pub cmp: stats::Comparison,
     /// Rank among the strategies on this outcome at this point (1 = best).
     pub rank: usize,
+    /// The baseline's rank on this outcome at this point.
+    pub baseline_rank: usize,
 }
 
 /// Compares every strategy with the baseline (the first strategy), paired by
@@ -215,6 +258,7 @@ pub fn compare(s: &Scenario, o: &Outcomes) -> Vec<CompareRow> {
                         baseline_mean: stats::summarize(&b).mean,
                         cmp: stats::paired(&a, &b),
                         rank: 0,
+                        baseline_rank: 0,
                     }
                 })
                 .collect();
@@ -231,13 +275,20 @@ pub fn compare(s: &Scenario, o: &Outcomes) -> Vec<CompareRow> {
             for (rank, &i) in order.iter().enumerate() {
                 block[i].rank = rank + 1;
             }
+            let base_rank = block[0].rank;
+            for r in &mut block {
+                r.baseline_rank = base_rank;
+            }
             rows.extend(block);
         }
     }
     rows
 }
 
-/// Writes `compare.csv`.
+/// Writes `compare.csv`: the rows of every strategy but the baseline (whose
+/// comparison with itself says nothing; its mean and rank are on every row as
+/// `baseline_mean` and `baseline_rank`), with a `point.PATH` column per varied
+/// parameter.
 pub fn write_compare(dir: &Path, s: &Scenario, rows: &[CompareRow]) -> Result<()> {
     let path = dir.join("compare.csv");
     let mut f = AtomicFile::create(&path)?;
@@ -247,36 +298,26 @@ pub fn write_compare(dir: &Path, s: &Scenario, rows: &[CompareRow]) -> Result<()
             path: path.clone(),
             source: e,
         };
-        w.write_record([
-            "scenario",
-            "point",
-            "point_values",
-            "outcome",
-            "higher_is_better",
-            "strategy",
-            "baseline",
-            "rank",
-            "n",
-            "mean",
-            "baseline_mean",
-            "difference",
-            "ci_low",
-            "ci_high",
-            "effect_size",
-            "p_value",
-            "significant",
-        ])
+        let keys = s.point_keys();
+        w.write_record(header_with_points(
+            COMPARE_COLUMNS.0,
+            &keys,
+            COMPARE_COLUMNS.1,
+        ))
         .map_err(err)?;
-        for r in rows {
-            w.write_record([
-                s.name.clone(),
-                r.point.to_string(),
-                s.point_label(r.point),
+        let base = &s.strategies[0].name;
+        let mut row: Vec<String> = Vec::new();
+        for r in rows.iter().filter(|r| &r.strategy != base) {
+            row.clear();
+            row.extend([s.name.clone(), r.point.to_string()]);
+            row.extend(s.point_cells(r.point, &keys));
+            row.extend([
                 r.outcome.clone(),
                 r.higher_is_better.to_string(),
                 r.strategy.clone(),
-                s.strategies[0].name.clone(),
+                base.clone(),
                 r.rank.to_string(),
+                r.baseline_rank.to_string(),
                 r.cmp.n.to_string(),
                 num(r.mean),
                 num(r.baseline_mean),
@@ -286,8 +327,8 @@ pub fn write_compare(dir: &Path, s: &Scenario, rows: &[CompareRow]) -> Result<()
                 num(r.cmp.effect_size),
                 num(r.cmp.p_value),
                 r.cmp.significant.to_string(),
-            ])
-            .map_err(err)?;
+            ]);
+            w.write_record(&row).map_err(err)?;
         }
         w.flush().map_err(|e| Error::io(&path, e))?;
     }
@@ -298,6 +339,9 @@ pub fn write_compare(dir: &Path, s: &Scenario, rows: &[CompareRow]) -> Result<()
 /// capacity after exit, with each outcome's difference from the baseline and its
 /// 95% interval; `~` marks a difference that is not significant.
 pub fn compare_table(s: &Scenario, rows: &[CompareRow]) -> String {
+    if s.point_count() > MAX_POINT_TABLES {
+        return design_table(s, rows);
+    }
     let mut out = String::new();
     let shown = [
         ("post_exit.capacity", "capacity after exit"),
@@ -383,6 +427,122 @@ pub fn compare_table(s: &Scenario, rows: &[CompareRow]) -> String {
     out
 }
 
+/// Designs of more points than this get one short table, not a table per point.
+pub const MAX_POINT_TABLES: usize = 6;
+/// Rows of that short table.
+pub const MAX_DESIGN_ROWS: usize = 10;
+
+/// The comparison of a design of many points, kept short: per strategy and shown
+/// outcome, at how many points it differs significantly from the baseline, each
+/// way; then the [`MAX_DESIGN_ROWS`] (point, strategy) rows with the largest
+/// differences in capacity after exit, and how many more rows `compare.csv` has.
+fn design_table(s: &Scenario, rows: &[CompareRow]) -> String {
+    let base = &s.strategies[0].name;
+    let points = s.point_count();
+    let mut out = format!(
+        "\n{points} design points: how often each strategy differs from `{base}` (paired by \
+         replicate, 95% CI excludes 0):\n"
+    );
+    let shown = [
+        ("post_exit.capacity", "capacity after exit"),
+        ("post_exit.access_gap", "access gap after exit"),
+        ("post_exit.unreached_marginalized", "unreached after exit"),
+    ];
+    let others: Vec<&str> = s
+        .strategies
+        .iter()
+        .skip(1)
+        .map(|x| x.name.as_str())
+        .collect();
+    let sw = others
+        .iter()
+        .map(|x| x.chars().count())
+        .max()
+        .unwrap_or(8)
+        .max(8);
+    for st in &others {
+        for (oc, label) in shown {
+            let of: Vec<&CompareRow> = rows
+                .iter()
+                .filter(|r| r.strategy == *st && r.outcome == oc)
+                .collect();
+            if of.is_empty() {
+                continue;
+            }
+            let sig: Vec<&&CompareRow> = of.iter().filter(|r| r.cmp.significant).collect();
+            let better = sig
+                .iter()
+                .filter(|r| (r.cmp.difference > 0.0) == r.higher_is_better)
+                .count();
+            out.push_str(&format!(
+                "  {st:<sw$}  {label:<22} significant at {:>4} of {} points ({} better, {} worse)\n",
+                sig.len(),
+                of.len(),
+                better,
+                sig.len() - better
+            ));
+        }
+    }
+    let mut top: Vec<&CompareRow> = rows
+        .iter()
+        .filter(|r| &r.strategy != base && r.outcome == "post_exit.capacity")
+        .filter(|r| r.cmp.difference.is_finite())
+        .collect();
+    if top.is_empty() {
+        return out;
+    }
+    let all = top.len();
+    top.sort_by(|a, b| {
+        b.cmp
+            .difference
+            .abs()
+            .total_cmp(&a.cmp.difference.abs())
+            .then(a.point.cmp(&b.point))
+    });
+    top.truncate(MAX_DESIGN_ROWS);
+    out.push_str(&format!(
+        "\nthe {} largest differences in capacity after exit:\n",
+        top.len()
+    ));
+    let keys = s.point_keys();
+    let label = |p: usize| -> String {
+        let short: Vec<&str> = keys
+            .iter()
+            .map(|k| k.rsplit('.').next().unwrap_or(k))
+            .collect();
+        short
+            .iter()
+            .zip(s.point_cells(p, &keys))
+            .map(|(k, v)| format!("{k} {}", crate::scenario::values::short_value(&v)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let labels: Vec<String> = top.iter().map(|r| label(r.point)).collect();
+    let lw = labels.iter().map(|l| l.chars().count()).max().unwrap_or(0);
+    let pw = (points - 1).to_string().len() + 1;
+    for (r, l) in top.iter().zip(&labels) {
+        out.push_str(&format!(
+            "  #{:<pw$} {l:<lw$}  {:<sw$} {:+.3}{} [{:+.3},{:+.3}]\n",
+            r.point,
+            r.strategy,
+            r.cmp.difference,
+            if r.cmp.significant { " " } else { "~" },
+            r.cmp.ci_low,
+            r.cmp.ci_high,
+        ));
+    }
+    if all > top.len() {
+        out.push_str(&format!(
+            "  … {} more rows of capacity after exit in compare.csv; every outcome of every point in summary.csv and compare.csv (kampung report draws them all)\n",
+            all - top.len()
+        ));
+    }
+    out.push_str(&format!(
+        "(difference from `{base}` paired by replicate, 95% CI; ~ = not significant)\n"
+    ));
+    out
+}
+
 /// Writes `summary.csv` and `compare.csv` from the `runs.csv` in `dir`; returns the
 /// files written and the comparison rows.
 pub fn write_statistics(dir: &Path, s: &Scenario) -> Result<(Vec<String>, Vec<CompareRow>)> {
@@ -420,6 +580,10 @@ pub struct SensitivityResult {
     pub rows: Vec<SensitivityRow>,
     /// Runs done in all.
     pub runs: usize,
+    /// The strategy analysed (`[sensitivity] strategy`, else the first).
+    pub strategy: String,
+    /// Replicates of every design row.
+    pub replicates: u32,
     /// Failed runs in plan order, with the error; their design rows are averaged
     /// over the replicates that finished.
     pub failures: Vec<(runner::RunSpec, String)>,
@@ -650,8 +814,138 @@ pub fn sensitivity(
     Ok(SensitivityResult {
         rows,
         runs: total,
+        strategy: s.strategies[strategy].name.clone(),
+        replicates: reps,
         failures,
     })
+}
+
+/// Finishes a sensitivity folder whose `sensitivity.csv` is written: copies the
+/// scenario and data files into its `input/` and writes `manifest.json` last (kind
+/// `sensitivity`; `points` counts the design rows, `strategies` names the strategy
+/// analysed), so that `kampung report` can read the folder alone.
+pub fn write_sensitivity_manifest(
+    dir: &Path,
+    s: &Scenario,
+    result: &SensitivityResult,
+    info: &crate::experiment::output::RunInfo,
+) -> Result<()> {
+    use crate::experiment::output;
+    let copied = crate::experiment::inputs::copy_inputs(dir, s)?;
+    let m = output::Manifest {
+        program: "kampung".into(),
+        kind: output::kind::SENSITIVITY.into(),
+        version: output::VERSION.into(),
+        commit: output::COMMIT.into(),
+        scenario: s.name.clone(),
+        scenario_file: s.file.as_ref().map(|f| f.display().to_string()),
+        input_scenario: copied.scenario,
+        inputs: copied.files,
+        scenario_sha256: s.sha256.clone(),
+        data_sha256: s.data_sha256.clone(),
+        seed: s
+            .sensitivity
+            .as_ref()
+            .and_then(|sp| sp.seed)
+            .unwrap_or(s.seed),
+        time_unit: s.time_unit().into(),
+        replicates: result.replicates,
+        strategies: vec![result.strategy.clone()],
+        points: result.runs / (result.replicates.max(1) as usize),
+        runs: result.runs,
+        failed_runs: result.failures.len(),
+        command_line: info.command_line.clone(),
+        threads: info.threads,
+        started: info.started.clone(),
+        finished: output::utc_now_iso8601(),
+        repairs: s.repairs.clone(),
+        files: vec!["sensitivity.csv".into(), "manifest.json".into()],
+        complete: true,
+    };
+    output::write_manifest(dir, &m)
+}
+
+/// A Sobol index's 95% interval wider than this is flagged as not converged.
+pub const SOBOL_MAX_WIDTH: f64 = 0.25;
+/// A first-order index above its total index by more than this is flagged (exactly,
+/// the first-order index is at most the total; estimates may cross by noise).
+pub const FIRST_ABOVE_TOTAL: f64 = 0.01;
+
+/// One sign that a Sobol estimate has not converged.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConvergenceWarning {
+    /// Outcome.
+    pub outcome: String,
+    /// Parameter path.
+    pub parameter: String,
+    /// `first` or `total`, or `first > total`.
+    pub index: String,
+    /// What is wrong, with the numbers.
+    pub problem: String,
+}
+
+/// The signs that the Sobol indices of `rows` have not converged: an index outside
+/// [0, 1] with its whole 95% interval outside too, a first-order index above the
+/// total by more than [`FIRST_ABOVE_TOTAL`], and an interval wider than
+/// [`SOBOL_MAX_WIDTH`]. In row order.
+pub fn convergence(rows: &[SensitivityRow]) -> Vec<ConvergenceWarning> {
+    let mut out = Vec::new();
+    let fmt = |v: f64| format!("{v:.3}");
+    for r in rows.iter().filter(|r| r.method == "sobol") {
+        let warn = |index: &str, problem: String| ConvergenceWarning {
+            outcome: r.outcome.clone(),
+            parameter: r.parameter.clone(),
+            index: index.to_string(),
+            problem,
+        };
+        let (lo, hi) = r.ci;
+        if r.estimate.is_finite() && lo.is_finite() && hi.is_finite() {
+            if lo > 1.0 || hi < 0.0 {
+                out.push(warn(
+                    r.index,
+                    format!(
+                        "{} index {} is outside [0, 1], and so is all of its 95% interval [{}, {}]",
+                        r.index,
+                        fmt(r.estimate),
+                        fmt(lo),
+                        fmt(hi)
+                    ),
+                ));
+            }
+            if hi - lo > SOBOL_MAX_WIDTH {
+                out.push(warn(
+                    r.index,
+                    format!(
+                        "{} index {}: its 95% interval [{}, {}] is {} wide (more than {SOBOL_MAX_WIDTH})",
+                        r.index,
+                        fmt(r.estimate),
+                        fmt(lo),
+                        fmt(hi),
+                        fmt(hi - lo)
+                    ),
+                ));
+            }
+        }
+        if r.index == "first"
+            && let Some(total) = rows.iter().find(|t| {
+                t.method == "sobol"
+                    && t.index == "total"
+                    && t.outcome == r.outcome
+                    && t.parameter == r.parameter
+            })
+            && r.estimate > total.estimate + FIRST_ABOVE_TOTAL
+        {
+            out.push(warn(
+                "first > total",
+                format!(
+                    "first-order index {} is above the total index {}",
+                    fmt(r.estimate),
+                    fmt(total.estimate)
+                ),
+            ));
+        }
+    }
+    out
 }
 
 /// Writes `sensitivity.csv`.

@@ -16,7 +16,16 @@ use std::path::{Path, PathBuf};
 /// of runs saved as they finish.
 pub const WORK_DIR: &str = ".kampung";
 
-/// Every file `kampung run` may write into an output folder.
+/// The folder inside a results folder that holds the copies of the scenario file and
+/// the data files it read (written by the `inputs` module of this layer).
+pub const INPUT_DIR: &str = "input";
+
+/// The note a shard folder holds, saying what it is and how to merge it (its runs sit
+/// in the hidden [`WORK_DIR`]).
+pub const SHARD_NOTE: &str = "README.txt";
+
+/// Every file `kampung run` may write into an output folder (besides the folders
+/// [`INPUT_DIR`] and [`WORK_DIR`]).
 pub const RESULT_FILES: &[&str] = &[
     "manifest.json",
     "timeseries.csv",
@@ -29,6 +38,15 @@ pub const RESULT_FILES: &[&str] = &[
     "compare.csv",
     "sensitivity.csv",
     "report.html",
+    SHARD_NOTE,
+    "timeseries.parquet",
+    "runs.parquet",
+    "stages.parquet",
+    "groups.parquet",
+    "households.parquet",
+    "failures.parquet",
+    "summary.parquet",
+    "compare.parquet",
 ];
 
 /// Prepares the output folder: creates it, or refuses an existing non-empty one
@@ -46,7 +64,8 @@ pub fn prepare_dir(dir: &Path, force: bool) -> Result<()> {
             return Err(Error::OutputExists(dir.to_path_buf()));
         }
         // With --force, results of an earlier run must not survive beside the new
-        // ones: remove the files kampung writes (and nothing else). Removing a link
+        // ones: remove the files kampung writes, its work folder and its copies of
+        // the inputs (and nothing else). Removing a link
         // removes the link, never its target.
         for f in RESULT_FILES {
             let p = dir.join(f);
@@ -54,13 +73,15 @@ pub fn prepare_dir(dir: &Path, force: bool) -> Result<()> {
                 fs::remove_file(&p).map_err(|e| Error::io(&p, e))?;
             }
         }
-        let work = dir.join(WORK_DIR);
-        match fs::symlink_metadata(&work) {
-            Ok(m) if m.file_type().is_dir() => {
-                fs::remove_dir_all(&work).map_err(|e| Error::io(&work, e))?
+        for sub in [WORK_DIR, INPUT_DIR] {
+            let work = dir.join(sub);
+            match fs::symlink_metadata(&work) {
+                Ok(m) if m.file_type().is_dir() => {
+                    fs::remove_dir_all(&work).map_err(|e| Error::io(&work, e))?
+                }
+                Ok(_) => fs::remove_file(&work).map_err(|e| Error::io(&work, e))?,
+                Err(_) => {}
             }
-            Ok(_) => fs::remove_file(&work).map_err(|e| Error::io(&work, e))?,
-            Err(_) => {}
         }
     }
     fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;

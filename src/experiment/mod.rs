@@ -5,6 +5,7 @@
 //! - [`runner`]: the plan of runs and running it (rayon);
 //! - [`store`]: runs saved as they finish, resume, shards, merge;
 //! - [`folder`]: the results folder and files written into it atomically;
+//! - [`inputs`]: the copies of the scenario and data files a results folder keeps;
 //! - [`output`]: the CSV tables and the manifest;
 //! - [`stats`] and [`analysis`]: summaries and paired comparisons;
 //! - [`sensitivity`]: Morris and Sobol indices.
@@ -13,7 +14,11 @@
 
 pub mod abc;
 pub mod analysis;
+#[cfg(feature = "parquet")]
+pub mod columnar;
+pub mod disk;
 pub mod folder;
+pub mod inputs;
 pub mod output;
 pub mod runner;
 pub mod sensitivity;

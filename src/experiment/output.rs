@@ -115,6 +115,8 @@ pub struct ParamColumns {
     pub keys: Vec<String>,
     /// Values per cell, `cells[strategy][point][key]`, aligned with `keys`.
     pub cells: Vec<Vec<Vec<String>>>,
+    /// The parameters the design varies (the `point.*` columns of `failures.csv`).
+    pub points: Vec<String>,
 }
 
 impl ParamColumns {
@@ -153,7 +155,11 @@ impl ParamColumns {
                     .collect()
             })
             .collect();
-        ParamColumns { keys, cells }
+        ParamColumns {
+            keys,
+            cells,
+            points: s.point_keys(),
+        }
     }
 }
 
@@ -163,16 +169,16 @@ pub fn header(t: Table, params: &ParamColumns) -> Vec<String> {
     match t {
         Table::Timeseries => {
             h.push("step".into());
-            h.extend(Metrics::COLUMNS.iter().map(|c| c.to_string()));
+            h.extend(measure_columns().iter().map(|c| c.to_string()));
         }
         Table::Runs => {
             h.push("village_seed".into());
             h.push("environment_seed".into());
             h.push("steps".into());
             h.extend(params.keys.iter().map(|k| format!("param.{k}")));
-            h.extend(Metrics::COLUMNS.iter().map(|c| format!("final.{c}")));
+            h.extend(measure_columns().iter().map(|c| format!("final.{c}")));
             h.push("post_exit.step".into());
-            h.extend(Metrics::COLUMNS.iter().map(|c| format!("post_exit.{c}")));
+            h.extend(measure_columns().iter().map(|c| format!("post_exit.{c}")));
         }
         Table::Stages => {
             h.extend(["stage_number", "stage", "start", "end", "ended_by"].map(String::from));
@@ -186,23 +192,120 @@ pub fn header(t: Table, params: &ParamColumns) -> Vec<String> {
             h.extend(HOUSEHOLD_COLUMNS.iter().map(|c| c.to_string()));
         }
         Table::Failures => {
-            h.push("point_values".into());
+            h.extend(params.points.iter().map(|k| format!("point.{k}")));
             h.push("error".into());
         }
     }
     h
 }
 
-/// Fills `line` with one CSV line: the `head` pieces as they are, then each value
-/// after a comma (formatted by [`fmt_f64`]), then the line end.
-fn number_line(line: &mut Vec<u8>, head: &[&[u8]], values: &[f64], fb: &mut ryu::Buffer) {
+/// The columns a run's measures take in `timeseries.csv` (and, after `final.` and
+/// `post_exit.`, in `runs.csv`): [`Metrics::COLUMNS`] in order, except that the
+/// phase is two columns, `stage_number` (0 before the organizer, 1–5 the stages, 6
+/// the institution) and `stage` (its name, as in `stages.csv`), and `issue` is the
+/// issue's name (as in `households.csv`), not its number.
+pub fn measure_columns() -> Vec<&'static str> {
+    let mut out = Vec::with_capacity(Metrics::COLUMNS.len() + 1);
+    for &c in Metrics::COLUMNS {
+        if c == "stage" {
+            out.push("stage_number");
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The measure columns written as names, not numbers (see [`measure_columns`]):
+/// analyses over numbers (`summary.csv`) leave them out.
+pub const NAME_MEASURES: [&str; 2] = ["stage", "issue"];
+
+/// Where the phase and the issue sit among [`Metrics::COLUMNS`].
+#[derive(Clone, Copy)]
+struct NamedAt {
+    stage: usize,
+    issue: usize,
+}
+
+impl NamedAt {
+    fn new() -> NamedAt {
+        let at = |n: &str| Metrics::COLUMNS.iter().position(|c| *c == n);
+        NamedAt {
+            stage: at("stage").unwrap_or(usize::MAX),
+            issue: at("issue").unwrap_or(usize::MAX),
+        }
+    }
+}
+
+/// The name of the phase numbered `code` (`NA` for a number that is none).
+fn stage_name(code: f64) -> &'static str {
+    use crate::model::stage::Stage;
+    const ALL: [Stage; 7] = [
+        Stage::Before,
+        Stage::Immersion,
+        Stage::Investigation,
+        Stage::Design,
+        Stage::Action,
+        Stage::Organization,
+        Stage::Institution,
+    ];
+    ALL.iter()
+        .find(|s| f64::from(s.number()) == code)
+        .map_or(NA, |s| s.name())
+}
+
+/// The issue numbered `code` in `issues` (`None` before one is chosen, -1).
+fn issue_of(code: f64, issues: &[String]) -> Option<&String> {
+    (code >= 0.0 && code.fract() == 0.0)
+        .then(|| issues.get(code as usize))
+        .flatten()
+}
+
+/// A run's measures as CSV cells, in the order of [`measure_columns`].
+fn measure_cells(values: &[f64], issues: &[String], at: NamedAt) -> Vec<String> {
+    let mut out = Vec::with_capacity(values.len() + 1);
+    for (i, &v) in values.iter().enumerate() {
+        if i == at.stage {
+            out.push(num(v));
+            out.push(stage_name(v).to_string());
+        } else if i == at.issue {
+            out.push(issue_of(v, issues).map_or_else(|| NA.to_string(), Clone::clone));
+        } else {
+            out.push(num(v));
+        }
+    }
+    out
+}
+
+/// Fills `line` with one CSV line: the `head` pieces as they are, then each measure
+/// after a comma (numbers formatted by [`fmt_f64`], the phase and the issue as in
+/// [`measure_cells`], issue names already quoted as CSV needs), then the line end.
+fn number_line(
+    line: &mut Vec<u8>,
+    head: &[&[u8]],
+    values: &[f64],
+    named: Option<(NamedAt, &[Vec<u8>])>,
+    fb: &mut ryu::Buffer,
+) {
     line.clear();
     for piece in head {
         line.extend_from_slice(piece);
     }
-    for &v in values {
+    for (i, &v) in values.iter().enumerate() {
         line.push(b',');
-        line.extend_from_slice(fmt_f64(fb, v).as_bytes());
+        match named {
+            Some((at, _)) if i == at.stage => {
+                line.extend_from_slice(fmt_f64(fb, v).as_bytes());
+                line.push(b',');
+                line.extend_from_slice(stage_name(v).as_bytes());
+            }
+            Some((at, issues)) if i == at.issue => {
+                let name = (v >= 0.0 && v.fract() == 0.0)
+                    .then(|| issues.get(v as usize))
+                    .flatten();
+                line.extend_from_slice(name.map_or(NA.as_bytes(), Vec::as_slice));
+            }
+            _ => line.extend_from_slice(fmt_f64(fb, v).as_bytes()),
+        }
     }
     line.push(b'\n');
 }
@@ -236,11 +339,26 @@ pub fn write_rows(
     // quoted as CSV needs, then numbers, which never need quoting.
     if t == Table::Timeseries {
         let prefix = csv_fields(&key)?;
+        // Issue names quoted once, without the comma csv_fields adds.
+        let issues: Vec<Vec<u8>> = s
+            .params(r.spec.strategy, r.spec.point)
+            .population
+            .issues
+            .iter()
+            .map(|n| {
+                csv_fields(std::slice::from_ref(n)).map(|mut b| {
+                    b.pop();
+                    b
+                })
+            })
+            .collect::<csv::Result<_>>()?;
+        let named = Some((NamedAt::new(), &issues[..]));
         let mut fb = ryu::Buffer::new();
         let mut line: Vec<u8> = Vec::with_capacity(1024);
         for (step, m) in &r.timeseries {
             let step = step.to_string();
-            number_line(&mut line, &[&prefix, step.as_bytes()], &m.values(), &mut fb);
+            let head: [&[u8]; 2] = [&prefix, step.as_bytes()];
+            number_line(&mut line, &head, &m.values(), named, &mut fb);
             out.write_all(&line)?;
         }
         return Ok(());
@@ -267,7 +385,7 @@ pub fn write_rows(
             for (m, name) in gs.iter().zip(&names) {
                 let name = &name[..name.len() - 1]; // the line adds the comma
                 let head: [&[u8]; 4] = [&prefix, step.as_bytes(), b",", name];
-                number_line(&mut line, &head, &m.values(), &mut fb);
+                number_line(&mut line, &head, &m.values(), None, &mut fb);
                 out.write_all(&line)?;
             }
         }
@@ -283,15 +401,17 @@ pub fn write_rows(
             row.push(r.spec.environment_seed.to_string());
             row.push(r.timeseries.last().map_or(0, |(t, _)| *t).to_string());
             row.extend(params.cells[r.spec.strategy][r.spec.point].iter().cloned());
-            row.extend(r.last().values().iter().map(|&v| num(v)));
+            let cell = s.params(r.spec.strategy, r.spec.point);
+            let (issues, at) = (&cell.population.issues, NamedAt::new());
+            row.extend(measure_cells(&r.last().values(), issues, at));
             match &r.post_exit {
                 Some((t, m)) => {
                     row.push(t.to_string());
-                    row.extend(m.values().iter().map(|&v| num(v)));
+                    row.extend(measure_cells(&m.values(), issues, at));
                 }
                 None => row.extend(std::iter::repeat_n(
                     NA.to_string(),
-                    Metrics::COLUMNS.len() + 1,
+                    measure_columns().len() + 1,
                 )),
             }
             w.write_record(&row)?;
@@ -370,7 +490,7 @@ pub fn write_failure(
 ) -> csv::Result<()> {
     let mut w = csv::Writer::from_writer(out);
     let mut row: Vec<String> = run_key(s, spec).to_vec();
-    row.push(s.point_label(spec.point));
+    row.extend(s.point_cells(spec.point, &s.point_keys()));
     row.push(error.to_string());
     w.write_record(&row)?;
     w.flush()?;
@@ -413,17 +533,54 @@ pub struct RunInfo {
     pub threads: usize,
 }
 
+/// The program's version (`Cargo.toml`).
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// The git commit the program was built from (`build.rs`), or `unknown` when it was
+/// not built from a git checkout.
+pub const COMMIT: &str = env!("KAMPUNG_COMMIT");
+
+/// What kind of results folder a manifest describes.
+pub mod kind {
+    /// The runs of a scenario (`kampung run`, `kampung merge`).
+    pub const RUN: &str = "run";
+    /// A sensitivity analysis (`kampung sensitivity`).
+    pub const SENSITIVITY: &str = "sensitivity";
+}
+
+fn kind_run() -> String {
+    kind::RUN.into()
+}
+
+fn commit_unknown() -> String {
+    "unknown".into()
+}
+
 /// `manifest.json`: what was run, by what, when, and which files are complete.
 #[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq)]
 pub struct Manifest {
     /// Always `kampung`.
     pub program: String,
+    /// What the folder holds: [`kind::RUN`] or [`kind::SENSITIVITY`].
+    #[serde(default = "kind_run")]
+    pub kind: String,
     /// The program's version.
     pub version: String,
+    /// The git commit the program was built from ([`COMMIT`]).
+    #[serde(default = "commit_unknown")]
+    pub commit: String,
     /// Scenario name.
     pub scenario: String,
     /// Scenario file, as given.
     pub scenario_file: Option<String>,
+    /// The copy of the scenario file inside the folder (`input/NAME.toml`), from which
+    /// `report` draws; `None` when the scenario was not read from a file.
+    #[serde(default)]
+    pub input_scenario: Option<String>,
+    /// Every file copied into the folder's `input/` (the scenario file and the data
+    /// files it reads), relative to the folder, with its SHA-256.
+    #[serde(default)]
+    pub inputs: Vec<(String, String)>,
     /// SHA-256 of the scenario file.
     pub scenario_sha256: String,
     /// SHA-256 of every data file the scenario reads, by name.
@@ -433,6 +590,11 @@ pub struct Manifest {
     pub seed: u64,
     /// Replicates per strategy and point.
     pub replicates: u32,
+    /// What one step stands for (`day`, `week` or `month`): the unit of every `step`,
+    /// `start`, `end` and `*_step` column (the first strategy's `time.step`;
+    /// `runs.csv` has each run's as `param.time.step`).
+    #[serde(default)]
+    pub time_unit: String,
     /// Strategy names, baseline first.
     pub strategies: Vec<String>,
     /// Design points.

@@ -111,6 +111,10 @@ pub struct PlanFile {
     /// The scenario file, as given (for `merge`).
     #[serde(default)]
     pub scenario_file: Option<String>,
+    /// The copy of the scenario file inside the folder (`input/NAME.toml`), which a
+    /// shard folder holds for `merge` (see [`Store::prepare_shard`]).
+    #[serde(default)]
+    pub input_scenario: Option<String>,
 }
 
 impl PlanFile {
@@ -130,6 +134,7 @@ impl PlanFile {
                     .display()
                     .to_string()
             }),
+            input_scenario: crate::experiment::inputs::layout(s).map(|l| l.scenario),
         }
     }
 
@@ -443,16 +448,22 @@ impl Store {
     ) -> Result<Assembled> {
         let mut done = self.assemble(s, sources)?;
         done.files.extend(extra(&self.dir)?);
+        let copied = crate::experiment::inputs::copy_inputs(&self.dir, s)?;
         done.files.push("manifest.json".into());
         let m = output::Manifest {
             program: "kampung".into(),
-            version: env!("CARGO_PKG_VERSION").into(),
+            kind: output::kind::RUN.into(),
+            version: output::VERSION.into(),
+            commit: output::COMMIT.into(),
             scenario: s.name.clone(),
             scenario_file: s.file.as_ref().map(|f| f.display().to_string()),
+            input_scenario: copied.scenario,
+            inputs: copied.files,
             scenario_sha256: s.sha256.clone(),
             data_sha256: s.data_sha256.clone(),
             seed: s.seed,
             replicates: s.replicates,
+            time_unit: s.time_unit().into(),
             strategies: s.strategies.iter().map(|x| x.name.clone()).collect(),
             points: s.point_count(),
             runs: s.run_count(),
@@ -468,6 +479,43 @@ impl Store {
         output::write_manifest(&self.dir, &m)?;
         self.clean()?;
         Ok(done)
+    }
+
+    /// Makes a shard folder say what it is: copies the scenario and data files into
+    /// its `input/` (from which `merge` reads the scenario) and writes its note
+    /// ([`folder::SHARD_NOTE`]): which shard of which scenario, that the runs wait in
+    /// the hidden work folder, and the command that merges the shards.
+    pub fn prepare_shard(&self, s: &Scenario, shard: Shard) -> Result<()> {
+        let copied = crate::experiment::inputs::copy_inputs(&self.dir, s)?;
+        let range = shard.range(s.run_count());
+        let note = format!(
+            "This folder holds shard {index}/{count} (0-based) of scenario `{name}`: runs \
+             {lo}..{hi} of {total},\nrun by kampung {version} (commit {commit}).\n\n\
+             The runs are saved in the hidden folder {work}/ (one part file per run) until \
+             the shards\nare merged into one results folder with its tables and report:\n\n    \
+             kampung merge --out MERGED_DIR SHARD_DIR...\n\n\
+             naming all {count} shard folders (e.g. `out/shard-*`). An interrupted shard is \
+             finished\nby running its command again with --resume.\n\n\
+             {input}/ holds copies of the scenario file ({scenario}) and the data files \
+             it read;\nmerge reads the scenario from there unless --scenario is given.\n",
+            index = shard.index,
+            count = shard.count,
+            name = crate::error::escape(&s.name),
+            lo = range.start,
+            hi = range.end,
+            total = s.run_count(),
+            version = output::VERSION,
+            commit = output::COMMIT,
+            work = WORK_DIR,
+            input = folder::INPUT_DIR,
+            scenario = copied.scenario.as_deref().unwrap_or("none"),
+        );
+        let path = self.dir.join(folder::SHARD_NOTE);
+        let mut f = AtomicFile::create(&path)?;
+        f.writer()
+            .write_all(note.as_bytes())
+            .map_err(|e| Error::io(&path, e))?;
+        f.commit()
     }
 
     /// Removes the working folder (after the final tables are written).

@@ -3,7 +3,7 @@
 //!
 //! [`Metrics`] is one row of `timeseries.csv`; its column names and their meanings are
 //! defined once, by the `metrics!` table below, and everything else (CSV headers, the
-//! README's column list, which `tests/docs.rs` checks) follows from it.
+//! column list in docs/outputs.md, which `tests/docs.rs` checks) follows from it.
 
 use crate::model::community::Community;
 use crate::model::economy::EconomyStep;

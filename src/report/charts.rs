@@ -139,14 +139,44 @@ pub fn timeseries_grid(
     let rows = panels.len().div_ceil(cols).max(1);
     // Four panels a row at 300 px; fewer panels get wider (up to 600 px) and taller.
     let pw = (GRID_W / cols as f64).min(600.0);
-    // Titles that do not fit on one line (long labels of design points) take two:
-    // the strategy, then the rest.
+    // Titles that do not fit on one line (long labels of design points) take more:
+    // the strategy, then the point's values, wrapped at their commas.
     let title_w = pw - 20.0;
     let title_of = |p: &Panel| format!("{} (n = {})", p.label, p.runs);
-    let two_lines = panels
+    let title_lines = |p: &Panel| -> Vec<String> {
+        let title = title_of(p);
+        if text_width(&title, TITLE_PX) <= title_w {
+            return vec![title];
+        }
+        let Some((a, b)) = p.label.split_once(" · ") else {
+            return vec![title];
+        };
+        let mut lines = vec![a.to_string()];
+        let mut line = String::new();
+        let rest = format!("{b} (n = {})", p.runs);
+        for (i, part) in rest.split(", ").enumerate() {
+            let candidate = if line.is_empty() {
+                part.to_string()
+            } else {
+                format!("{line}, {part}")
+            };
+            // Room for the comma a broken line ends with.
+            if i > 0 && text_width(&format!("{candidate},"), TITLE_PX) > title_w {
+                lines.push(format!("{line},"));
+                line = part.to_string();
+            } else {
+                line = candidate;
+            }
+        }
+        lines.push(line);
+        lines
+    };
+    let most_lines = panels
         .iter()
-        .any(|p| text_width(&title_of(p), TITLE_PX) > title_w);
-    let extra = if two_lines { 13.0 } else { 0.0 };
+        .map(|p| title_lines(p).len())
+        .max()
+        .unwrap_or(1);
+    let extra = 13.0 * (most_lines - 1) as f64;
     let ph = 190.0 + (pw - 300.0) * 0.25 + extra;
     let width = cols as f64 * pw;
     let height = rows as f64 * ph + 8.0;
@@ -195,14 +225,7 @@ pub fn timeseries_grid(
             attr("data-label", &p.label)
         ));
         let title = title_of(p);
-        let lines: Vec<String> = if text_width(&title, TITLE_PX) <= title_w {
-            vec![title.clone()]
-        } else {
-            match p.label.split_once(" · ") {
-                Some((a, b)) => vec![a.to_string(), format!("{b} (n = {})", p.runs)],
-                None => vec![title.clone()],
-            }
-        };
+        let lines = title_lines(p);
         let mut tspans = String::new();
         for (j, line) in lines.iter().enumerate() {
             let _ = write!(

@@ -249,7 +249,8 @@ impl Row<'_> {
             .unwrap_or("")
     }
 
-    fn line(&self) -> usize {
+    /// The line of the file this record is on.
+    pub(crate) fn line(&self) -> usize {
         self.rec.position().map_or(0, |p| p.line() as usize)
     }
 

@@ -3,15 +3,20 @@
 //! outcomes ranked with confidence intervals, the stage timeline, the village
 //! network, and the parameters and manifest that trace every figure to its run.
 //!
-//! The page is made from the folder's files ([`data`]) and, for the network, from
-//! the village rebuilt from the scenario file (the folder holds no ties): replicate
-//! 0 of the first strategy, drawn by the same seed as in the run. Charts are
+//! The page is made from the folder's files ([`data`]) alone and, for the network,
+//! from the village rebuilt from the folder's copy of the scenario file and its data
+//! files (`input/`; the folder holds no ties): replicate 0 of the first strategy,
+//! drawn by the same seed as in the run. A sensitivity folder gets a page of its own
+//! (`sensitivity`). Charts are
 //! hand-written SVG ([`svg`], [`charts`]); the network is laid out by a seeded
 //! force-directed layout ([`layout`]). The same folder gives the same page.
 
 pub mod charts;
 pub mod data;
+pub mod design;
 pub mod layout;
+pub mod sensitivity;
+mod sensitivity_page;
 pub mod svg;
 
 mod network;
@@ -121,14 +126,27 @@ pub const MAX_DRAWN: usize = 400;
 pub const SAMPLE: usize = 300;
 /// At most this many snapshot steps are drawn.
 const MAX_SNAPSHOTS: usize = 4;
-/// Time-series panels drawn at most (strategy × point cells).
+/// Time-series panels, bars, timeline rows and parameter columns drawn at most
+/// (strategy × point cells); the page says when there are more, and where they are.
 const MAX_PANELS: usize = 32;
+
+/// The sections drawn apart from the tables of every cell.
+struct Sections {
+    /// "By group" (empty without `groups.csv`).
+    by_group: String,
+    /// The village network.
+    network: String,
+    /// "The design" (empty without varied parameters).
+    design: String,
+}
 
 /// Writes the report of the results folder `dir` to `out` (atomically) and returns
 /// its path. `scenario` is the scenario file to rebuild the village from (default:
-/// the manifest's `scenario_file`); when it is not given and the recorded one cannot
-/// be read, the page says so and leaves the network out, while a given one that
-/// cannot be read is an error.
+/// the folder's copy, `input/`, which the manifest names; for a folder without one,
+/// the manifest's `scenario_file`); when it is not given and the default cannot be
+/// read, the page says so and leaves the network out, while a given one that cannot
+/// be read is an error. A sensitivity folder (manifest `kind` `sensitivity`) gets a
+/// page of its tables.
 pub fn write_report(dir: &Path, out: &Path, scenario: Option<&Path>) -> Result<PathBuf> {
     let html = render(dir, scenario)?;
     if let Some(parent) = out.parent().filter(|p| !p.as_os_str().is_empty())
@@ -166,7 +184,20 @@ pub fn render(dir: &Path, scenario: Option<&Path>) -> Result<String> {
             ),
         ));
     }
+    // A folder of `kampung sensitivity`: its indices on a page of their own, with
+    // the scenario and manifest when it has one (older folders have none).
+    let has_manifest = dir.join("manifest.json").exists();
+    if !has_manifest
+        && !dir.join("runs.csv").exists()
+        && let Some(rows) = sensitivity::read_rows(dir)?
+    {
+        return Ok(sensitivity::page(dir, &rows));
+    }
     let manifest = data::read_manifest(dir)?;
+    if manifest.str("kind") == Some(crate::experiment::output::kind::SENSITIVITY) {
+        let loaded = load_scenario(dir, &manifest, scenario)?;
+        return sensitivity_page::sensitivity_page(dir, &manifest, &loaded);
+    }
     let outcome_cols: Vec<String> = METRICS
         .iter()
         .flat_map(|m| {
@@ -188,20 +219,31 @@ pub fn render(dir: &Path, scenario: Option<&Path>) -> Result<String> {
     let stages = data::read_stages(dir, &runs.cells)?;
     let group_cols: Vec<&str> = GROUP_METRICS.iter().map(|m| m.column).collect();
     let groups = data::read_groups(dir, &runs.cells, &group_cols)?;
-    let loaded = load_scenario(&manifest, scenario)?;
+    let loaded = load_scenario(dir, &manifest, scenario)?;
     let mut runs = runs;
     if let Some(s) = loaded.scenario.as_ref().filter(|_| loaded.same_file) {
         name_points(&mut runs, s);
     }
     let network = network_section(dir, &runs, &loaded)?;
-    let mut by_group = groups
+    let by_group = groups
         .as_ref()
         .map(|g| groups_section(g, &runs, &stages))
         .unwrap_or_default();
-    // The tipping maps of a two-parameter design follow the groups' panels.
-    by_group.push_str(&tipping::tipping_section(&runs));
+    let unit = param(&runs, 0, "time.step").unwrap_or("step").to_string();
+    // A two-parameter grid's tipping maps follow the design's charts.
+    let design = design::design_section(dir, &unit)? + &tipping::tipping_section(&runs);
     Ok(page(
-        dir, &manifest, &runs, &series, &stages, &loaded, &by_group, &network,
+        dir,
+        &manifest,
+        &runs,
+        &series,
+        &stages,
+        &loaded,
+        &Sections {
+            by_group,
+            network,
+            design,
+        },
     ))
 }
 
@@ -218,11 +260,13 @@ fn name_points(runs: &mut Runs, s: &Scenario) {
         if values.is_empty() {
             continue;
         }
-        let label = values
+        let keys: Vec<String> = values.iter().map(|(k, _)| k.clone()).collect();
+        let label = design::short_names(&keys)
             .iter()
-            .map(|(k, v)| {
-                let short = k.rsplit('.').next().unwrap_or(k);
-                format!("{short}={}", crate::scenario::values::scalar(v))
+            .zip(values)
+            .map(|(short, (_, v))| {
+                let text = crate::scenario::values::scalar(v);
+                format!("{short} {}", design::short_value(&text))
             })
             .collect::<Vec<_>>()
             .join(", ");
@@ -244,9 +288,33 @@ struct Loaded {
     same_file: bool,
 }
 
-fn load_scenario(manifest: &ManifestData, given: Option<&Path>) -> Result<Loaded> {
+/// The copy of the scenario file the folder holds (the manifest's `input_scenario`),
+/// if the manifest names one inside the folder and it is there.
+fn folder_copy(dir: &Path, manifest: &ManifestData) -> Option<PathBuf> {
+    let rel = Path::new(manifest.str("input_scenario")?);
+    // Only a plain path inside the folder: a manifest does not send the report
+    // elsewhere.
+    if !rel
+        .components()
+        .all(|c| matches!(c, std::path::Component::Normal(_)))
+    {
+        return None;
+    }
+    Some(dir.join(rel)).filter(|p| p.is_file())
+}
+
+/// The scenario the report draws from: `given` (`--scenario`), else the copy inside
+/// the results folder, else (a folder made before folders kept their inputs) the
+/// file the manifest records.
+fn load_scenario(dir: &Path, manifest: &ManifestData, given: Option<&Path>) -> Result<Loaded> {
+    let copy = if given.is_none() {
+        folder_copy(dir, manifest)
+    } else {
+        None
+    };
     let path = given
         .map(Path::to_path_buf)
+        .or(copy.clone())
         .or_else(|| manifest.str("scenario_file").map(PathBuf::from));
     let mut l = Loaded {
         path: path.clone(),
@@ -255,6 +323,12 @@ fn load_scenario(manifest: &ManifestData, given: Option<&Path>) -> Result<Loaded
         notes: Vec::new(),
         same_file: false,
     };
+    if copy.is_none() && given.is_none() && path.is_some() {
+        l.notes.push(
+            "This results folder holds no copy of its scenario file (it was made by an older              kampung), so the report reads the file the manifest records, from where the              report is run."
+                .into(),
+        );
+    }
     let Some(path) = path else {
         l.notes.push(
             "The manifest records no scenario file; give one with <code>--scenario FILE</code> \

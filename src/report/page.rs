@@ -25,6 +25,8 @@ svg .mark-label{font-size:10px}
 svg .value{font-variant-numeric:tabular-nums}
 svg .note{fill:#555;font-style:italic}
 svg .stage-num{font-size:10px;font-weight:600}
+.forest-grid{display:flex;flex-wrap:wrap;gap:4px 26px;align-items:flex-start}
+.forest-grid figure{margin:4px 0;max-width:380px}
 .bars-grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(540px,1fr));gap:4px 28px}
 .net-grid{display:flex;flex-wrap:wrap;gap:10px 22px}
 .net-grid figure{margin:4px 0;width:370px}
@@ -48,7 +50,6 @@ footer{margin-top:30px;font-size:12px;color:var(--muted)}
 @media print{body{background:#fff}main{padding:0}}
 "#;
 
-#[allow(clippy::too_many_arguments)]
 pub(super) fn page(
     dir: &Path,
     manifest: &ManifestData,
@@ -56,9 +57,9 @@ pub(super) fn page(
     series: &Series,
     stages: &Stages,
     loaded: &Loaded,
-    by_group: &str,
-    network: &str,
+    sections: &Sections,
 ) -> String {
+    let (by_group, network) = (&sections.by_group, &sections.network);
     let name = manifest
         .str("scenario")
         .map(str::to_string)
@@ -132,14 +133,21 @@ pub(super) fn page(
     let _ = write!(
         h,
         r##"</header>
-<nav><a href="#over-time">Over time</a>{}<a href="#outcomes">Outcomes</a><a href="#stages">Stage timeline</a><a href="#network">Network</a><a href="#parameters">Parameters</a><a href="#manifest">Manifest</a></nav>
+<nav>{}<a href="#over-time">Over time</a>{}<a href="#outcomes">Outcomes</a><a href="#stages">Stage timeline</a><a href="#network">Network</a><a href="#parameters">Parameters</a><a href="#manifest">Manifest</a></nav>
 "##,
+        if sections.design.is_empty() {
+            ""
+        } else {
+            r##"<a href="#design">The design</a>"##
+        },
         if by_group.is_empty() {
             ""
         } else {
             r##"<a href="#by-group">By group</a>"##
         }
     );
+
+    h.push_str(&sections.design);
 
     // Over time.
     let reference = &runs.cells[0].label;
@@ -165,11 +173,12 @@ pub(super) fn page(
     h.push_str(&stage_legend(true));
     let shown = runs.cells.len().min(MAX_PANELS);
     if shown < runs.cells.len() {
-        let _ = writeln!(
-            h,
-            r#"<p class="note">Only the first {shown} of {} strategy × point cells are drawn over time.</p>"#,
-            runs.cells.len()
-        );
+        h.push_str(&capped_note(
+            shown,
+            runs.cells.len(),
+            "drawn over time",
+            "timeseries.csv",
+        ));
     }
     for (m, def) in METRICS.iter().enumerate() {
         let panels: Vec<Panel> = (0..shown)
@@ -254,7 +263,9 @@ pub(super) fn page(
                 .zip(values)
                 .enumerate()
                 .map(|(k, (c, v))| Bar {
-                    label: c.label.clone(),
+                    // A design point's values do not fit beside a bar: its number does
+                    // (the design section and summary.csv give the values).
+                    label: row_label(c),
                     ci: data::mean_ci(v),
                     reference: k == 0,
                 })
@@ -275,9 +286,29 @@ pub(super) fn page(
                 continue;
             }
             charts::rank(&mut bars, def.higher_is_better);
+            let all = bars.len();
+            let cap = if all > MAX_PANELS {
+                // The best cells, their reference kept; the rest named by count.
+                let reference = bars.iter().position(|b| b.reference);
+                let mut kept: Vec<Bar> = bars.iter().take(MAX_PANELS).cloned().collect();
+                if let Some(r) = reference.filter(|&r| r >= MAX_PANELS) {
+                    kept.push(bars[r].clone());
+                }
+                bars = kept;
+                format!(
+                    r#" The best {MAX_PANELS} of {all} cells are drawn{}; every cell is in <code>summary.csv</code>, and the design charts above draw every point."#,
+                    if bars.len() > MAX_PANELS {
+                        ", and the reference last"
+                    } else {
+                        ""
+                    }
+                )
+            } else {
+                String::new()
+            };
             let _ = write!(
                 h,
-                r#"<figure id="bars-{kind}-{c}"><h3>{t} {when}</h3>{svg}<figcaption>{dir}; <code>{col}</code>.</figcaption></figure>"#,
+                r#"<figure id="bars-{kind}-{c}"><h3>{t} {when}</h3>{svg}<figcaption>{dir}; <code>{col}</code>.{cap}</figcaption></figure>"#,
                 c = def.column,
                 t = escape(def.title),
                 svg = charts::ranked_bars(
@@ -309,12 +340,22 @@ pub(super) fn page(
         unit = escape(unit)
     );
     h.push_str(&stage_legend(false));
+    let shown = runs.cells.len().min(MAX_PANELS);
+    if shown < runs.cells.len() {
+        h.push_str(&capped_note(
+            shown,
+            runs.cells.len(),
+            "in the timeline",
+            "stages.csv",
+        ));
+    }
     let rows: Vec<TimelineRow> = runs
         .cells
         .iter()
+        .take(shown)
         .enumerate()
         .map(|(k, c)| TimelineRow {
-            label: c.label.clone(),
+            label: row_label(c),
             stages: stage_spans(stages, k, c.runs),
             entry: c.entry,
             exit: c.exit,
@@ -354,6 +395,24 @@ pub(super) fn page(
         escape(&dir.display().to_string())
     );
     h
+}
+
+/// The note a capped chart carries: how many of how many cells it shows, and the
+/// file that has them all.
+pub(super) fn capped_note(shown: usize, all: usize, what: &str, file: &str) -> String {
+    format!(
+        r#"<p class="note">Only the first {shown} of {all} strategy × point cells are {what}; every cell is in <code>{file}</code>, and the design section draws every point.</p>"#
+    )
+}
+
+/// A cell's name beside a bar or a timeline row: a design point's values do not fit
+/// there, its number does (the design section and `summary.csv` give the values).
+fn row_label(c: &Cell) -> String {
+    if svg::text_width(&c.label, 12.0) > 260.0 {
+        format!("{} · point {}", c.strategy, c.point)
+    } else {
+        c.label.clone()
+    }
 }
 
 pub(super) fn strip_tags(s: &str) -> String {

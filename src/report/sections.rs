@@ -101,6 +101,14 @@ pub(super) fn groups_section(g: &data::GroupSeries, runs: &Runs, stages: &Stages
     }
     h.push_str("</p>\n");
     let shown = runs.cells.len().min(MAX_PANELS);
+    if shown < runs.cells.len() {
+        h.push_str(&super::page::capped_note(
+            shown,
+            runs.cells.len(),
+            "drawn by group",
+            "groups.csv",
+        ));
+    }
     for (m, def) in GROUP_METRICS.iter().enumerate() {
         let panels: Vec<Panel> = (0..shown)
             .map(|k| {
@@ -156,8 +164,17 @@ pub(super) fn parameters_section(runs: &Runs, loaded: &Loaded) -> String {
             .map(|st| st.description.clone())
             .unwrap_or_default()
     };
+    let shown = runs.cells.len().min(MAX_PANELS);
+    if shown < runs.cells.len() {
+        h.push_str(&super::page::capped_note(
+            shown,
+            runs.cells.len(),
+            "listed here",
+            "runs.csv",
+        ));
+    }
     h.push_str("<table><tr><th>strategy</th><th>runs</th><th>description</th><th>differs from the reference in</th></tr>");
-    for (k, c) in runs.cells.iter().enumerate() {
+    for (k, c) in runs.cells.iter().enumerate().take(shown) {
         let diffs: Vec<String> = runs
             .param_keys
             .iter()
@@ -188,13 +205,13 @@ pub(super) fn parameters_section(runs: &Runs, loaded: &Loaded) -> String {
     }
     h.push_str("</table>");
     h.push_str("<details><summary>Every parameter, per strategy</summary><div class=\"wide\"><table><tr><th>parameter</th>");
-    for c in &runs.cells {
+    for c in runs.cells.iter().take(shown) {
         let _ = write!(h, "<th>{}</th>", escape(&c.label));
     }
     h.push_str("</tr>");
     for (i, key) in runs.param_keys.iter().enumerate() {
         let _ = write!(h, "<tr><td><code>{}</code></td>", escape(key));
-        for k in 0..runs.cells.len() {
+        for k in 0..shown {
             let v = runs.params[k].get(i).map_or("", String::as_str);
             let differs = k > 0 && runs.params[0].get(i).map(String::as_str) != Some(v);
             let _ = write!(

@@ -511,29 +511,6 @@ pub(super) fn check_params(p: &Params, out: &OutputParams) -> Vec<Problem> {
     c.out
 }
 
-/// An estimate of the bytes one run of `p` adds to the results folder's tables (and,
-/// while the runs are under way, to its part files): about 12 bytes a number of its
-/// recorded rows, group rows and household snapshots.
-pub fn disk_per_run(p: &Params, out: &OutputParams) -> u64 {
-    use crate::model::metrics::{GroupMetrics, Metrics};
-    let n = p.population.households as u64;
-    let rows = (p.time.steps / out.record_every.max(1)) as u64 + 2;
-    let per_row = (Metrics::COLUMNS.len() * 12 + 60) as u64;
-    let groups = if out.groups {
-        p.population.groups.len() as u64 * (GroupMetrics::COLUMNS.len() * 12 + 70) as u64
-    } else {
-        0
-    };
-    let snapshots = if out.households {
-        (out.household_steps.len() as u64 + 1).saturating_mul(n.saturating_mul(150))
-    } else {
-        0
-    };
-    rows.saturating_mul(per_row + groups)
-        .saturating_add(snapshots)
-        .saturating_add(2000)
-}
-
 /// The most memory one run may need, by the estimate of [`memory_per_run`]: 8 GiB.
 pub const MAX_RUN_BYTES: u64 = 8 << 30;
 
@@ -577,4 +554,55 @@ pub fn memory_per_run(p: &Params, out: &OutputParams) -> u64 {
     village
         .saturating_add(rows.saturating_mul(per_row + groups))
         .saturating_add(snapshots)
+}
+
+/// Values no key allows, put in a key's place to ask the checks its range.
+fn sentinels() -> [toml::Value; 6] {
+    use toml::Value;
+    [
+        Value::Float(f64::NAN),
+        Value::Integer(i64::MAX),
+        Value::Integer(i64::from(u32::MAX)),
+        Value::Integer(i64::from(u16::MAX)),
+        Value::Integer(i64::from(u8::MAX)),
+        Value::Integer(-1),
+    ]
+}
+
+/// What the range check allows at `path` of a table, by putting each of
+/// [`sentinels`] in the key's place in `table` and running `check` on what
+/// deserializes: the check is the one source of truth for a key's range, so a value
+/// of the wrong type is told the same range as a number out of it.
+fn allowed_by<T: serde::de::DeserializeOwned>(
+    path: &KeyPath,
+    table: &toml::Value,
+    check: impl Fn(&T) -> Vec<Problem>,
+) -> Option<String> {
+    for s in sentinels() {
+        let mut v = table.clone();
+        super::peel::set(&mut v, path, s)?;
+        let Ok(t) = serde_path_to_error::deserialize::<_, T>(v) else {
+            continue;
+        };
+        if let Some(p) = check(&t).into_iter().find(|p| p.path == *path) {
+            return p.allowed;
+        }
+    }
+    None
+}
+
+/// What a strategy's parameter at `path` allows (see [`allowed_by`]); `table` holds
+/// the strategy's parameters.
+pub(super) fn allowed_param(
+    path: &KeyPath,
+    table: &toml::Value,
+    out: &OutputParams,
+) -> Option<String> {
+    allowed_by::<Params>(path, table, |p| check_params(p, out))
+}
+
+/// What `[scenario]` allows at `path` (`scenario.KEY`; see [`allowed_by`]); `table`
+/// holds `{ scenario = { ... } }`.
+pub(super) fn allowed_meta(path: &KeyPath, table: &toml::Value) -> Option<String> {
+    allowed_by::<super::peel::Wrapped<Meta>>(path, table, |m| check_meta(&m.0))
 }

@@ -328,12 +328,9 @@ impl Located<'_> {
         e: &serde_path_to_error::Error<toml::de::Error>,
     ) -> Diagnostic {
         let path = from_serde_path(e.path());
-        let (message, mut allowed, field) = explain_serde(e.inner().message());
-        // A key with a narrower range than its type's says the range that is
-        // enforced, not the type's (the same words as the range check's).
-        if path.to_string().ends_with("time.steps") && field.is_none() {
-            allowed = Some(crate::scenario::values::STEPS_ALLOWED.into());
-        }
+        // A wrong value's range is put in by the caller, from the range check (see
+        // `peel`): one source of truth for every key's range.
+        let (message, allowed, field) = explain_serde(e.inner().message());
         match field {
             Some(f) if message.starts_with("unknown key") => {
                 let full = with_field(&path, &f);
@@ -371,39 +368,6 @@ pub(super) fn from_serde_path(p: &serde_path_to_error::Path) -> KeyPath {
         }
     }
     k
-}
-
-pub(super) fn deserialize_at<T: serde::de::DeserializeOwned + Default>(
-    root: &toml::Table,
-    key: &str,
-    idx: &SpanIndex,
-    prefix: &KeyPath,
-    diags: &mut Vec<Diagnostic>,
-) -> Option<T> {
-    let v = root.get(key)?.clone();
-    let at = KeyPath::default().key(key);
-    match serde_path_to_error::deserialize::<_, T>(v) {
-        Ok(t) => Some(t),
-        Err(e) => {
-            let located = Located { idx, prefix };
-            let mut d = located.serde_error(&e);
-            let inner = from_serde_path(e.path()).under(&at);
-            let (message, allowed, field) = explain_serde(e.inner().message());
-            let full = match &field {
-                Some(f) => with_field(&inner, f),
-                None => inner.clone(),
-            };
-            let at_key = message.starts_with("unknown key");
-            let (line, column) = idx.locate(&full, at_key);
-            d.line = line;
-            d.column = column;
-            d.key = full.to_string();
-            d.message = message;
-            d.allowed = allowed;
-            diags.push(d);
-            None
-        }
-    }
 }
 
 #[cfg(test)]

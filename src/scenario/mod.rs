@@ -12,6 +12,7 @@ mod data;
 pub mod input;
 pub mod lesson;
 pub mod locate;
+mod peel;
 pub mod points;
 pub mod sampling;
 pub mod sensitivity;
@@ -20,10 +21,10 @@ pub mod values;
 
 use check::{check_meta, check_params};
 use data::load_inputs;
-use locate::{Located, deserialize_at};
+use locate::Located;
 use points::{PointError, check_sensitivity, design_diag, sweep_key};
 
-pub use check::{MAX_RUN_BYTES, disk_per_run, gib, memory_per_run};
+pub use check::{MAX_RUN_BYTES, gib, memory_per_run};
 pub use data::Inputs;
 pub use points::{apply_point, merge, point_problems};
 
@@ -109,6 +110,10 @@ pub struct Scenario {
     /// table), as `(name relative to the scenario's folder, SHA-256 of its bytes)`,
     /// sorted by name: with [`Scenario::sha256`] and the version, a run's identity.
     pub data_sha256: Vec<(String, String)>,
+    /// The data files themselves, as the scenario resolved them (relative to the
+    /// working folder, or absolute), in the order of [`Scenario::data_sha256`]: what a
+    /// results folder copies into its `input/` folder.
+    pub data_files: Vec<PathBuf>,
     /// Name (from `[scenario] name`, else the file's stem).
     pub name: String,
     /// Description.
@@ -263,11 +268,22 @@ impl Scenario {
                 ));
             }
         }
-        let meta: Meta = deserialize_at(&root, "scenario", &idx, &KeyPath::default(), &mut diags)
-            .unwrap_or_default();
+        // Every table is read to the end, its problems collected, whatever problems
+        // the tables before it had: one `validate` reports them all.
+        let meta: Meta = peel::deserialize_table(&root, "scenario", &idx, &mut diags, |p, t| {
+            check::allowed_meta(p, t)
+        })
+        .unwrap_or_default();
         let output: OutputParams =
-            deserialize_at(&root, "output", &idx, &KeyPath::default(), &mut diags)
+            peel::deserialize_table(&root, "output", &idx, &mut diags, |_, _| None)
                 .unwrap_or_default();
+        let sweep: SweepParams =
+            peel::deserialize_table(&root, "sweep", &idx, &mut diags, |_, _| None)
+                .unwrap_or_default();
+        let sensitivity: Option<SensitivityParams> =
+            peel::deserialize_table(&root, "sensitivity", &idx, &mut diags, |_, _| None);
+        let lesson: Option<lesson::Lesson> =
+            peel::deserialize_table(&root, "lesson", &idx, &mut diags, |_, _| None);
         // Base parameters: the model's defaults, overridden by the file's tables, so
         // that a strategy may override part of a table the file leaves out.
         let mut base: toml::Table = match toml::Value::try_from(Params::default()) {
@@ -357,11 +373,12 @@ impl Scenario {
                 Some("a table of [strategies.NAME] tables".into()),
             )),
         }
-        if !diags.is_empty() {
-            return Err(Error::Invalid(diags));
-        }
 
+        // Each strategy's parameters, every problem of each (a wrong value is
+        // replaced by the model's default so that the checks of the rest go on).
+        let defaults = toml::Value::try_from(Params::default()).ok();
         let mut strategies = Vec::new();
+        let mut sound = Vec::new();
         for (name, description, over) in raw {
             let prefix = KeyPath::default().key("strategies").key(&name);
             let mut merged = base.clone();
@@ -370,15 +387,28 @@ impl Scenario {
                 idx: &idx,
                 prefix: &prefix,
             };
-            let value = toml::Value::Table(merged);
-            let params: Params = match serde_path_to_error::deserialize(value) {
-                Ok(p) => p,
-                Err(e) => {
-                    diags.push(located.serde_error(&e));
-                    continue;
+            let mut found = Vec::new();
+            let (params, left) = peel::deserialize_all::<Params>(
+                toml::Value::Table(merged),
+                defaults.as_ref(),
+                &located,
+                &mut found,
+            );
+            let clean = found.is_empty();
+            for mut f in found {
+                // A wrong value is told the range the check enforces for its key.
+                if f.about_value
+                    && params.is_some()
+                    && let Some(a) = check::allowed_param(&f.path, &left, &output)
+                {
+                    f.diag.allowed = Some(a);
                 }
-            };
-            for p in check_params(&params, &output) {
+                diags.push(f.diag);
+            }
+            let Some(params) = params else { continue };
+            let problems = check_params(&params, &output);
+            sound.push(clean && problems.is_empty());
+            for p in problems {
                 diags.push(located.diag(&p.path, &p.message, p.allowed));
             }
             strategies.push(Strategy {
@@ -387,32 +417,31 @@ impl Scenario {
                 params,
             });
         }
-        dedup_diagnostics(&mut diags);
-        let meta_problems = check_meta(&meta);
-        for p in meta_problems {
+        for p in check_meta(&meta) {
             diags.push(idx.diag(&p.path, false, p.message, p.allowed));
         }
         if !diags.is_empty() {
+            // The data files of the strategies that passed their checks are still
+            // read, for their problems to be reported with the rest.
+            let mut good: Vec<Strategy> = strategies
+                .into_iter()
+                .zip(&sound)
+                .filter(|(_, ok)| **ok)
+                .map(|(st, _)| st)
+                .collect();
+            load_inputs(&mut good, base_dir, &idx, &mut diags);
+            dedup_diagnostics(&mut diags);
             return Err(Error::Invalid(diags));
         }
 
         let (inputs, repairs) = load_inputs(&mut strategies, base_dir, &idx, &mut diags);
         if !diags.is_empty() {
+            dedup_diagnostics(&mut diags);
             return Err(Error::Invalid(diags));
         }
 
         // The experiment design: every point must give valid parameters for every
         // strategy.
-        let sweep: SweepParams =
-            deserialize_at(&root, "sweep", &idx, &KeyPath::default(), &mut diags)
-                .unwrap_or_default();
-        let sensitivity: Option<SensitivityParams> =
-            deserialize_at(&root, "sensitivity", &idx, &KeyPath::default(), &mut diags);
-        let lesson: Option<lesson::Lesson> =
-            deserialize_at(&root, "lesson", &idx, &KeyPath::default(), &mut diags);
-        if !diags.is_empty() {
-            return Err(Error::Invalid(diags));
-        }
         let design = match sweep::build(&sweep, base_dir, meta.seed) {
             Ok(d) => d,
             Err(errors) => {
@@ -519,7 +548,7 @@ impl Scenario {
             return Err(Error::Invalid(diags));
         }
         let sha256 = sha256_hex(text.as_bytes());
-        let data_sha256 = data_hashes(&strategies, &sweep, base_dir).map_err(|(p, e)| {
+        let data = data_hashes(&strategies, &sweep, base_dir).map_err(|(p, e)| {
             Error::Invalid(vec![Diagnostic {
                 file: p.display().to_string(),
                 line: 0,
@@ -529,10 +558,15 @@ impl Scenario {
                 allowed: None,
             }])
         })?;
+        let (data_sha256, data_files) = data
+            .into_iter()
+            .map(|(name, sha, path)| ((name, sha), path))
+            .unzip();
         Ok(Scenario {
             file: None,
             sha256,
             data_sha256,
+            data_files,
             name: meta.name.unwrap_or_else(|| stem.to_string()),
             description: meta.description,
             seed: meta.seed,
@@ -562,17 +596,6 @@ impl Scenario {
             .unwrap_or(0)
     }
 
-    /// The estimate of the bytes the whole plan writes to the results folder (see
-    /// [`disk_per_run`]; the part files take about as much again while runs are under
-    /// way, and are removed at the end).
-    pub fn disk_estimate(&self) -> u64 {
-        let per_run = (0..self.strategies.len())
-            .map(|k| disk_per_run(&self.params(k, 0), &self.output))
-            .max()
-            .unwrap_or(0);
-        per_run.saturating_mul(self.run_count() as u64)
-    }
-
     /// Number of design points (1 without a `[sweep]`).
     pub fn point_count(&self) -> usize {
         self.points.len().max(1)
@@ -592,6 +615,45 @@ impl Scenario {
             Some(values) => std::borrow::Cow::Owned(
                 apply_point(base, values).expect("design points were checked on loading"),
             ),
+        }
+    }
+
+    /// The parameters the design varies, as dotted paths in first-seen order (the
+    /// `point.PATH` columns of `summary.csv`, `compare.csv` and `failures.csv`);
+    /// empty without a `[sweep]`.
+    pub fn point_keys(&self) -> Vec<String> {
+        let mut keys: Vec<String> = Vec::new();
+        for p in &self.points {
+            for (k, _) in p {
+                if !keys.contains(k) {
+                    keys.push(k.clone());
+                }
+            }
+        }
+        keys
+    }
+
+    /// A design point's values aligned with `keys` (from [`Scenario::point_keys`]),
+    /// as CSV cells; empty where the point does not set the key.
+    pub fn point_cells(&self, point: usize, keys: &[String]) -> Vec<String> {
+        let vals = self.points.get(point).map_or(&[][..], Vec::as_slice);
+        keys.iter()
+            .map(|k| {
+                vals.iter()
+                    .find(|(p, _)| p == k)
+                    .map(|(_, v)| values::scalar(v))
+                    .unwrap_or_default()
+            })
+            .collect()
+    }
+
+    /// What one step of simulated time stands for (`day`, `week` or `month`), as
+    /// the manifest records it: the first strategy's `time.step`.
+    pub fn time_unit(&self) -> &'static str {
+        match self.strategies.first().map(|s| s.params.time.step) {
+            Some(crate::model::params::StepUnit::Day) => "day",
+            Some(crate::model::params::StepUnit::Month) => "month",
+            _ => "week",
         }
     }
 
@@ -620,14 +682,16 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 }
 
 /// The SHA-256 of every data file the strategies and the design read, named relative
-/// to `base_dir` where they lie inside it, sorted and without repeats. The files were
-/// read and checked moments before; they are read once more here to hash exactly the
-/// bytes on disk.
+/// to `base_dir` where they lie inside it, sorted and without repeats, each with its
+/// path as resolved. The files were read and checked moments before; they are read
+/// once more here to hash exactly the bytes on disk.
+type DataHashes = Vec<(String, String, PathBuf)>;
+
 fn data_hashes(
     strategies: &[Strategy],
     sweep: &SweepParams,
     base_dir: &Path,
-) -> std::result::Result<Vec<(String, String)>, (PathBuf, std::io::Error)> {
+) -> std::result::Result<DataHashes, (PathBuf, std::io::Error)> {
     let mut paths: Vec<PathBuf> = Vec::new();
     for st in strategies {
         if let Some(p) = &st.params.population.households_csv {
@@ -640,25 +704,68 @@ fn data_hashes(
     if let Some(t) = &sweep.table {
         paths.push(base_dir.join(t));
     }
-    let mut out: Vec<(String, String)> = Vec::new();
+    let mut out: DataHashes = Vec::new();
     for p in paths {
         let name = p.strip_prefix(base_dir).unwrap_or(&p).display().to_string();
-        if out.iter().any(|(n, _)| *n == name) {
+        if out.iter().any(|(n, _, _)| *n == name) {
             continue;
         }
         let bytes =
             input::read_regular(&p, input::MAX_DATA_BYTES, true).map_err(|e| (p.clone(), e))?;
-        out.push((name, sha256_hex(&bytes)));
+        out.push((name, sha256_hex(&bytes), p));
     }
     out.sort();
     Ok(out)
 }
 
-/// Drops repeated diagnostics (a base key's problem is found once per strategy),
-/// keeping the first of each.
+/// Drops repeated diagnostics, keeping the first of each, and says a base key's
+/// problem (found once per strategy that inherits it, each ending ``(for strategy
+/// `strategies.NAME`)``) once, naming every such strategy: ``(for strategies
+/// `strategies.a`, `strategies.b`)``.
 fn dedup_diagnostics(d: &mut Vec<Diagnostic>) {
     let mut seen = std::collections::HashSet::new();
     d.retain(|x| seen.insert(x.to_string()));
+    let split = |m: &str| -> Option<(String, String)> {
+        let (stem, rest) = m.rsplit_once(" (for strategy `")?;
+        let name = rest.strip_suffix("`)")?;
+        Some((stem.to_string(), name.to_string()))
+    };
+    let mut out: Vec<Diagnostic> = Vec::with_capacity(d.len());
+    let mut names: Vec<Vec<String>> = Vec::with_capacity(d.len());
+    for x in d.drain(..) {
+        if let Some((stem, name)) = split(&x.message)
+            && let Some(k) = out.iter().position(|y| {
+                y.file == x.file
+                    && y.line == x.line
+                    && y.column == x.column
+                    && y.key == x.key
+                    && y.allowed == x.allowed
+                    && split(&y.message).is_some_and(|(s, _)| s == stem)
+            })
+        {
+            names[k].push(name);
+            continue;
+        }
+        names.push(split(&x.message).map(|(_, n)| vec![n]).unwrap_or_default());
+        out.push(x);
+    }
+    for (x, n) in out.iter_mut().zip(&names) {
+        if n.len() > 1
+            && let Some((stem, _)) = split(&x.message)
+        {
+            let list: Vec<String> = n.iter().map(|s| format!("`{s}`")).collect();
+            x.message = format!("{stem} (for strategies {})", list.join(", "));
+        }
+    }
+    // In reading order: file by file (in the order they came up), line by line.
+    let files: Vec<String> = out.iter().fold(Vec::new(), |mut v, x| {
+        if !v.contains(&x.file) {
+            v.push(x.file.clone());
+        }
+        v
+    });
+    out.sort_by_key(|x| (files.iter().position(|f| *f == x.file), x.line, x.column));
+    *d = out;
 }
 
 fn quoted(keys: &[&str]) -> String {

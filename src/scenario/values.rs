@@ -25,7 +25,11 @@ pub fn num(v: f64) -> String {
     fmt_f64(&mut ryu::Buffer::new(), v).to_string()
 }
 
-/// Flattens a serializable value into dotted keys and display values.
+/// Flattens a serializable value into dotted keys and display values. An element
+/// of a list of tables is named by its index as one more dotted part
+/// (`population.groups.0.name`, not `population.groups[0].name`), so every key is a
+/// syntactic name in R (`make.names` leaves it unchanged) and needs no quoting in
+/// pandas or in a model formula.
 pub fn flatten(prefix: &str, v: &toml::Value, out: &mut Vec<(String, String)>) {
     let join = |k: &str| {
         if prefix.is_empty() {
@@ -42,7 +46,7 @@ pub fn flatten(prefix: &str, v: &toml::Value, out: &mut Vec<(String, String)>) {
         }
         toml::Value::Array(a) if a.iter().any(|x| x.is_table()) => {
             for (i, x) in a.iter().enumerate() {
-                flatten(&format!("{prefix}[{i}]"), x, out);
+                flatten(&format!("{prefix}.{i}"), x, out);
             }
         }
         toml::Value::Array(a) => {
@@ -51,6 +55,27 @@ pub fn flatten(prefix: &str, v: &toml::Value, out: &mut Vec<(String, String)>) {
         }
         x => out.push((prefix.to_string(), scalar(x))),
     }
+}
+
+/// A number of a design point written short: whole numbers as they are, others with
+/// three significant digits (`0.4177855213809799` → `0.418`, `12.3456` → `12.3`);
+/// text as it is.
+pub fn short_value(text: &str) -> String {
+    let Ok(v) = text.trim().parse::<f64>() else {
+        return text.to_string();
+    };
+    if !v.is_finite() || (v.fract() == 0.0 && v.abs() < 1e15) {
+        return text.trim().to_string();
+    }
+    let mag = v.abs().log10().floor() as i32;
+    let decimals = (2 - mag).clamp(0, 12) as usize;
+    let s = format!("{v:.decimals$}");
+    let s = if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
+    };
+    if s == "-0" { "0".into() } else { s }
 }
 
 /// A TOML scalar as CSV text.

@@ -223,6 +223,38 @@ pub(super) fn indicator_label(ind: &Indicator, marginalized: &str) -> String {
     }
 }
 
+/// Whether the value `ind` shows for a side is the organizer's guess rather than a
+/// finding: "marg. identified" before any household has been interviewed is the
+/// proxy the organizer takes on arrival, the poorest households (ODD 7.14; without
+/// the investigation stage the guess stays).
+pub(super) fn is_guess(ind: &Indicator, m: &crate::model::metrics::Metrics) -> bool {
+    ind.label == "marg. identified" && m.map == 0.0
+}
+
+/// A guessed value in words, in at most `width` cells if it can be said so:
+/// `organizer's guess 63%`, else `guess 63%`.
+pub(super) fn guess_words(v: f64, percent: bool, width: usize) -> String {
+    let value = short_value(v, percent);
+    let long = format!("organizer's guess {value}");
+    if long.chars().count() <= width {
+        long
+    } else {
+        format!("guess {value}")
+    }
+}
+
+/// The first of `candidates` that fits in `width` cells, else the last: texts that
+/// say the same more briefly, so that a narrow terminal shortens the words and never
+/// cuts a number.
+pub(super) fn first_fitting(candidates: &[String], width: usize) -> String {
+    candidates
+        .iter()
+        .find(|c| visible_width(c) <= width)
+        .or(candidates.last())
+        .cloned()
+        .unwrap_or_default()
+}
+
 /// What the renderers need to know about a comparison besides its frames.
 #[derive(Debug, Clone)]
 pub(super) struct Info {

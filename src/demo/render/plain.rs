@@ -85,6 +85,9 @@ impl PlainLog {
                 .iter()
                 .map(|sf| {
                     let v = (ind.value)(&sf.metrics);
+                    if is_guess(ind, &sf.metrics) {
+                        return pad(&guess_words(v, ind.percent, pw), pw);
+                    }
                     let (a, b) = bar(v, bw, false);
                     pad(
                         &format!("{a}{b} {}", rpad(&short_value(v, ind.percent), 5)),

@@ -138,14 +138,26 @@ impl Screen {
         let stage_cells: Vec<String> = (0..2)
             .map(|k| {
                 let sf = &f.sides[k];
-                let mut t = format!(
-                    "{} · since {} {}",
-                    stage_short(sf.stage),
-                    unit,
-                    sf.stage_start
+                let name = stage_short(sf.stage);
+                let start = sf.stage_start;
+                let mut t = first_fitting(
+                    &[
+                        format!("{name} · since {unit} {start}"),
+                        format!("{name} since {unit} {start}"),
+                        format!("{name}, {unit} {start}"),
+                        format!("{name} {start}"),
+                    ],
+                    pw,
                 );
                 if sf.stage == Stage::Institution && self.info.exit[k].is_some_and(|x| f.step > x) {
-                    t = format!("on its own since {unit} {}", self.info.exit[k].unwrap_or(0));
+                    let exit = self.info.exit[k].unwrap_or(0);
+                    t = first_fitting(
+                        &[
+                            format!("on its own since {unit} {exit}"),
+                            format!("on its own, {unit} {exit}"),
+                        ],
+                        pw,
+                    );
                 }
                 pad(&t, pw)
             })
@@ -283,13 +295,19 @@ impl Screen {
     ) -> String {
         let c = self.color;
         let v = (ind.value)(&sf.metrics);
-        let (filled, empty) = bar(v, bar_w, true);
-        let mut s = format!(
-            "{}{} {}",
-            paint(&filled, sgr::SIDE[k], c),
-            paint(&empty, sgr::DIM, c),
-            rpad(&short_value(v, ind.percent), 5)
-        );
+        let mut s = if is_guess(ind, &sf.metrics) {
+            // No bar for a guess: the words say what it is.
+            let w = bar_w + 6;
+            pad(&paint(&guess_words(v, ind.percent, w), sgr::SIDE[k], c), w)
+        } else {
+            let (filled, empty) = bar(v, bar_w, true);
+            format!(
+                "{}{} {}",
+                paint(&filled, sgr::SIDE[k], c),
+                paint(&empty, sgr::DIM, c),
+                rpad(&short_value(v, ind.percent), 5)
+            )
+        };
         if spark_w > 0 {
             let values = self.spark_values(k, i, spark_w);
             s.push_str("  ");
