@@ -581,3 +581,37 @@ fn the_default_demo_fits_80_by_24_with_whole_numbers_and_names_the_guess() {
         "{guesses} guesses, {findings} findings"
     );
 }
+
+/// Prints the screen of lesson 5 at week 120 in an 80 × 24 terminal, without
+/// colours: the example `docs/trainers.md` shows (`cargo test --release --test demo
+/// -- --ignored --nocapture screen_of_lesson_5`).
+#[test]
+#[ignore = "prints the docs' example screen; run with --ignored --nocapture"]
+fn screen_of_lesson_5_at_week_120() {
+    let s = Scenario::from_file(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/training/05-skip-organization.toml"),
+    )
+    .unwrap();
+    let cmp = Comparison::new(s, Change::default(), None).unwrap();
+    let mut screen = Screen::new(&cmp, false);
+    for frame in cmp.start() {
+        screen.update(&frame);
+        if frame.step == 120 {
+            for l in screen.draw(80, 24) {
+                // Strip ANSI escape sequences.
+                let mut out = String::new();
+                let mut esc = false;
+                for c in l.chars() {
+                    match (esc, c) {
+                        (false, '\u{1b}') => esc = true,
+                        (true, c) if c.is_ascii_alphabetic() => esc = false,
+                        (true, _) => {}
+                        (false, c) => out.push(c),
+                    }
+                }
+                println!("{out}");
+            }
+            break;
+        }
+    }
+}
