@@ -1386,6 +1386,10 @@ post_exit_horizon = 20
     ]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let html = report_of(&out);
+    assert!(
+        html.contains(r##"<a href="#tipping">"##),
+        "the maps are in the page's menu"
+    );
     let section = &html[html
         .find(r#"<section id="tipping">"#)
         .expect("tipping maps")..];

@@ -133,12 +133,17 @@ pub(super) fn page(
     let _ = write!(
         h,
         r##"</header>
-<nav>{}<a href="#over-time">Over time</a>{}<a href="#outcomes">Outcomes</a><a href="#stages">Stage timeline</a><a href="#network">Network</a><a href="#parameters">Parameters</a><a href="#manifest">Manifest</a></nav>
+<nav>{}{}<a href="#over-time">Over time</a>{}<a href="#outcomes">Outcomes</a><a href="#stages">Stage timeline</a><a href="#network">Network</a><a href="#parameters">Parameters</a><a href="#manifest">Manifest</a></nav>
 "##,
         if sections.design.is_empty() {
             ""
         } else {
             r##"<a href="#design">The design</a>"##
+        },
+        if sections.design.contains(r#"<section id="tipping">"#) {
+            r##"<a href="#tipping">Where it tips</a>"##
+        } else {
+            ""
         },
         if by_group.is_empty() {
             ""
