@@ -14,6 +14,11 @@
 //! groups included (`step+measure`), as `kampung run` does with `record_every = 1`.
 //! The ratio of the two is the cost of recording every step.
 //!
+//! `meeting_step` times, over the same whole default runs, the steps in which a
+//! meeting added bridging ties (`ties_added`) and those in which none were added
+//! (`no_ties_added`), each counting only steps of its kind: the ratio is what adding
+//! ties to the network costs a step.
+//!
 //! Run with `cargo bench --bench model`; see `docs/performance.md`.
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
@@ -101,5 +106,59 @@ fn recording(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, model_step, recording);
+/// Steps in which a meeting added bridging ties against steps in which none were
+/// added (issue 15, item 3: a step with a meeting should cost at most 1.5 times one
+/// without). Both are timed over the same default runs, restarted as needed, each
+/// counting only steps of its kind.
+fn meeting_step(c: &mut Criterion) {
+    let mut g = c.benchmark_group("meeting_step");
+    g.sample_size(10)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(5));
+    for n in [20_000, 100_000] {
+        let p = params(n);
+        let village = Village::build(&p, &NoDataFiles, &mut rng_from_seed(1));
+        let fresh = Simulation::new(&p, village, rng_from_seed(2));
+        let steps = p.time.steps;
+        g.throughput(Throughput::Elements(n as u64));
+        for with_ties in [true, false] {
+            let name = if with_ties {
+                "ties_added"
+            } else {
+                "no_ties_added"
+            };
+            g.bench_function(BenchmarkId::new(name, n), |b| {
+                b.iter_custom(|iters| {
+                    let mut sim = fresh.clone();
+                    let (mut total, mut counted) = (Duration::ZERO, 0u64);
+                    let mut since = 0u32;
+                    while counted < iters {
+                        since += 1;
+                        assert!(
+                            since <= 10 * steps,
+                            "no step of kind `{name}` in ten default runs"
+                        );
+                        if sim.current_step() >= steps {
+                            sim = fresh.clone();
+                        }
+                        let before = sim.village().network.edge_count();
+                        let t0 = Instant::now();
+                        sim.step();
+                        let dt = t0.elapsed();
+                        let added = sim.village().network.edge_count() != before;
+                        if added == with_ties {
+                            total += dt;
+                            counted += 1;
+                            since = 0;
+                        }
+                    }
+                    total
+                })
+            });
+        }
+    }
+    g.finish();
+}
+
+criterion_group!(benches, model_step, recording, meeting_step);
 criterion_main!(benches);
