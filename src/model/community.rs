@@ -11,6 +11,17 @@ use crate::model::organizer::ContactOrder;
 use crate::model::potential::Potentials;
 use crate::model::stage::{EndReason, Stage, StageRecord, StagesParams};
 
+/// The issue with the largest weight in `v` (the first of equal ones).
+pub(crate) fn argmax(v: &[f32]) -> IssueId {
+    let mut best = 0;
+    for x in 1..v.len() {
+        if v[x] > v[best] {
+            best = x;
+        }
+    }
+    best as IssueId
+}
+
 /// [`Community::heard`] for a household the organizer has not yet listened to.
 pub const NOT_HEARD: IssueId = IssueId::MAX;
 
@@ -155,14 +166,7 @@ impl Community {
         if self.opinion.is_empty() {
             return h.priority[i];
         }
-        let o = &self.opinion[i * k..(i + 1) * k];
-        let mut best = 0;
-        for x in 1..k {
-            if o[x] > o[best] {
-                best = x;
-            }
-        }
-        best as IssueId
+        argmax(&self.opinion[i * k..(i + 1) * k])
     }
 
     /// Gives every household a view (all weight on its priority) before the first

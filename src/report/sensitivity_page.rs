@@ -6,51 +6,7 @@
 use super::page::CSS;
 use super::sections::manifest_section;
 use super::*;
-
-/// One row of `sensitivity.csv`.
-#[derive(Debug, Clone)]
-struct IndexRow {
-    method: String,
-    outcome: String,
-    parameter: String,
-    index: String,
-    estimate: f64,
-    ci: (f64, f64),
-    runs: String,
-}
-
-/// Reads `sensitivity.csv` of `dir`.
-fn read_indices(dir: &Path) -> Result<Vec<IndexRow>> {
-    let mut t = data::Table::open(dir, "sensitivity.csv")?;
-    let cols = [
-        "method",
-        "outcome",
-        "parameter",
-        "index",
-        "estimate",
-        "ci_low",
-        "ci_high",
-        "runs",
-    ]
-    .map(|c| t.col(c));
-    let [method, outcome, parameter, index, estimate, lo, hi, runs] = cols;
-    let (method, outcome, parameter, index) = (method?, outcome?, parameter?, index?);
-    let (estimate, lo, hi, runs) = (estimate?, lo?, hi?, runs?);
-    let mut out = Vec::new();
-    t.for_each(|r| {
-        out.push(IndexRow {
-            method: r.str(method).to_string(),
-            outcome: r.str(outcome).to_string(),
-            parameter: r.str(parameter).to_string(),
-            index: r.str(index).to_string(),
-            estimate: r.num(estimate)?,
-            ci: (r.num(lo)?, r.num(hi)?),
-            runs: r.str(runs).to_string(),
-        });
-        Ok(())
-    })?;
-    Ok(out)
-}
+use crate::experiment::analysis::SensitivityRow;
 
 fn fmt(v: f64) -> String {
     if v.is_finite() {
@@ -62,7 +18,7 @@ fn fmt(v: f64) -> String {
 
 /// The tables of the indices: one per method and outcome, a row per parameter and a
 /// column per index (with its 95% bootstrap interval where it has one).
-fn tables_section(rows: &[IndexRow]) -> String {
+fn tables_section(rows: &[SensitivityRow]) -> String {
     let mut h = String::from(r#"<section id="indices"><h2>Sensitivity indices</h2>"#);
     h.push_str(
         "<p>From <code>sensitivity.csv</code>. Morris: <code>mu_star</code> is the mean \
@@ -77,20 +33,20 @@ fn tables_section(rows: &[IndexRow]) -> String {
     }
     let mut groups: Vec<(&str, &str)> = Vec::new();
     for r in rows {
-        if !groups.contains(&(r.method.as_str(), r.outcome.as_str())) {
-            groups.push((&r.method, &r.outcome));
+        if !groups.contains(&(r.method, r.outcome.as_str())) {
+            groups.push((r.method, &r.outcome));
         }
     }
     for (method, outcome) in groups {
-        let of: Vec<&IndexRow> = rows
+        let of: Vec<&SensitivityRow> = rows
             .iter()
             .filter(|r| r.method == method && r.outcome == outcome)
             .collect();
         let mut indices: Vec<&str> = Vec::new();
         let mut params: Vec<&str> = Vec::new();
         for r in &of {
-            if !indices.contains(&r.index.as_str()) {
-                indices.push(&r.index);
+            if !indices.contains(&r.index) {
+                indices.push(r.index);
             }
             if !params.contains(&r.parameter.as_str()) {
                 params.push(&r.parameter);
@@ -108,11 +64,11 @@ fn tables_section(rows: &[IndexRow]) -> String {
         h.push_str("<th>runs</th></tr>");
         for p in params {
             let _ = write!(h, "<tr><td><code>{}</code></td>", escape(p));
-            let mut runs = "";
+            let mut runs = String::new();
             for i in &indices {
                 match of.iter().find(|r| r.parameter == p && r.index == *i) {
                     Some(r) => {
-                        runs = &r.runs;
+                        runs = r.runs.to_string();
                         let ci = if r.ci.0.is_finite() {
                             format!(" [{}, {}]", fmt(r.ci.0), fmt(r.ci.1))
                         } else {
@@ -123,7 +79,7 @@ fn tables_section(rows: &[IndexRow]) -> String {
                     None => h.push_str("<td></td>"),
                 }
             }
-            let _ = write!(h, r#"<td class="num">{}</td></tr>"#, escape(runs));
+            let _ = write!(h, r#"<td class="num">{runs}</td></tr>"#);
         }
         h.push_str("</table>");
     }
@@ -156,7 +112,15 @@ pub(super) fn sensitivity_page(
     manifest: &ManifestData,
     loaded: &Loaded,
 ) -> Result<String> {
-    let rows = read_indices(dir)?;
+    // `sensitivity.csv`, read once for the charts and the tables (a missing file is
+    // the error opening it gives).
+    let rows = match super::sensitivity::read_rows(dir)? {
+        Some(rows) => rows,
+        None => {
+            data::Table::open(dir, "sensitivity.csv")?;
+            Vec::new()
+        }
+    };
     let name = manifest.str("scenario").unwrap_or("results");
     let version = manifest.str("version").unwrap_or("?");
     let mut h = String::with_capacity(1 << 16);
@@ -195,9 +159,7 @@ pub(super) fn sensitivity_page(
         c = escape(manifest.str("commit").unwrap_or("unknown")),
         fin = escape(manifest.str("finished").unwrap_or("?")),
     );
-    if let Some(all) = super::sensitivity::read_rows(dir)? {
-        h.push_str(&super::sensitivity::sensitivity_section(&all));
-    }
+    h.push_str(&super::sensitivity::sensitivity_section(&rows));
     h.push_str(&tables_section(&rows));
     h.push_str(&scenario_section(loaded));
     h.push_str(&manifest_section(manifest));

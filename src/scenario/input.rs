@@ -152,6 +152,27 @@ pub(crate) fn record_line(text: &[u8], pos: &csv::Position) -> u64 {
     line
 }
 
+/// Reads the next row of a data file into `rec` (one record reused for every row),
+/// reporting a malformed row where it is and reading on; `false` at the end of the
+/// file, or once `c` holds as many problems as it keeps.
+fn next_record(
+    rdr: &mut csv::Reader<&[u8]>,
+    rec: &mut csv::StringRecord,
+    bytes: &[u8],
+    c: &mut Collector<'_>,
+) -> bool {
+    while !c.full() {
+        match rdr.read_record(rec) {
+            Ok(more) => return more,
+            Err(e) => {
+                let line = e.position().map_or(0, |p| record_line(bytes, p));
+                c.push(line, 1, "", format!("malformed row: {e}"), None);
+            }
+        }
+    }
+    false
+}
+
 fn file_diag(file: &str, message: &str) -> Diagnostic {
     Diagnostic {
         file: file.to_string(),
@@ -301,19 +322,7 @@ fn read_households(
         .map(|name| cols.get(*name).copied())
         .collect();
     let mut rec = csv::StringRecord::new();
-    loop {
-        if c.full() {
-            break;
-        }
-        match rdr.read_record(&mut rec) {
-            Ok(true) => {}
-            Ok(false) => break,
-            Err(e) => {
-                let line = e.position().map_or(0, |p| record_line(bytes, p));
-                c.push(line, 1, "", format!("malformed row: {e}"), None);
-                continue;
-            }
-        }
+    while next_record(&mut rdr, &mut rec, bytes, &mut c) {
         // The line is worked out only when something needs saying about the row.
         let pos = rec.position().cloned();
         let line = || pos.as_ref().map_or(0, |p| record_line(bytes, p));
@@ -628,19 +637,7 @@ fn read_edges(
         None => format!("a household number in 0..{n}"),
     };
     let mut rec = csv::StringRecord::new();
-    loop {
-        if c.full() {
-            break;
-        }
-        match rdr.read_record(&mut rec) {
-            Ok(true) => {}
-            Ok(false) => break,
-            Err(e) => {
-                let line = e.position().map_or(0, |p| record_line(bytes, p));
-                c.push(line, 1, "", format!("malformed row: {e}"), None);
-                continue;
-            }
-        }
+    while next_record(&mut rdr, &mut rec, bytes, &mut c) {
         // The line is worked out only when something needs saying about the row.
         let pos = rec.position().cloned();
         let line = || pos.as_ref().map_or(0, |p| record_line(bytes, p));

@@ -18,7 +18,7 @@
 //! reached consensus.
 
 use super::{Depth, visit};
-use crate::model::community::{Community, NOT_HEARD};
+use crate::model::community::{Community, NOT_HEARD, argmax};
 use crate::model::household::{Households, IssueId};
 use crate::model::meeting::{MeetingKind, meeting};
 use crate::model::organizer::Facilitation;
@@ -185,16 +185,6 @@ fn agenda(
         total += w;
     }
     (total > 0.0).then(|| a.iter().map(|x| x / total).collect())
-}
-
-fn argmax(v: &[f32]) -> IssueId {
-    let mut best = 0;
-    for x in 1..v.len() {
-        if v[x] > v[best] {
-            best = x;
-        }
-    }
-    best as IssueId
 }
 
 /// The issue the organizer brings when there is no deliberation: the one it heard
