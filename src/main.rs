@@ -101,6 +101,28 @@ enum Command {
         #[arg(long, short)]
         quiet: bool,
     },
+    /// Calibrate the scenario's `[calibrate]` parameters against the patterns of its
+    /// evidence file by ABC-SMC; writes posterior.csv, calibration.csv, the posterior
+    /// predictive check (predictive.csv, patterns.csv) and manifest.json.
+    Calibrate {
+        /// Scenario file with a `[calibrate]` table.
+        scenario: PathBuf,
+        /// Output folder [default: results/<scenario>-calibration-<UTC timestamp>/].
+        #[arg(long, short)]
+        out: Option<PathBuf>,
+        /// Write into an existing, non-empty output folder (starting afresh).
+        #[arg(long, conflicts_with = "resume")]
+        force: bool,
+        /// Go on with the calibration in --out from its last whole generation.
+        #[arg(long)]
+        resume: bool,
+        /// Worker threads [default: all cores].
+        #[arg(long, short = 'j')]
+        threads: Option<usize>,
+        /// Print nothing but errors and the output file.
+        #[arg(long, short)]
+        quiet: bool,
+    },
     /// Merge the folders of shard runs into one results folder, identical to a
     /// single-machine run.
     Merge {
@@ -182,6 +204,14 @@ fn main() -> ExitCode {
             threads,
             quiet,
         } => sensitivity(&scenario, out, force, threads, quiet),
+        Command::Calibrate {
+            scenario,
+            out,
+            force,
+            resume,
+            threads,
+            quiet,
+        } => cli::calibrate::calibrate(&scenario, out, force, resume, threads, quiet),
         Command::Merge {
             shards,
             out,

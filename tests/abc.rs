@@ -34,6 +34,7 @@ fn settings(seed: u64) -> Settings {
         generations: 8,
         quantile: 0.5,
         max_simulations: 200_000,
+        min_acceptance: 0.0,
         seed,
     }
 }

@@ -2,6 +2,7 @@
 //! call into the library. Arguments are parsed in `main.rs`; the work is the
 //! library's.
 
+pub(crate) mod calibrate;
 pub(crate) mod limits;
 pub(crate) mod plan;
 pub(crate) mod progress;

@@ -28,6 +28,7 @@
 use rand::{Rng, RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// One weighted particle.
 #[derive(Debug, Clone, PartialEq)]
@@ -38,6 +39,8 @@ pub struct Particle {
     pub weight: f64,
     /// Its distance from the observed patterns.
     pub distance: f64,
+    /// The summary statistics of the simulation that was accepted.
+    pub stats: Vec<f64>,
 }
 
 /// What one generation came to.
@@ -94,6 +97,8 @@ pub struct Settings {
     pub quantile: f64,
     /// The most proposals a generation may simulate before it stops short.
     pub max_simulations: usize,
+    /// Stop after a generation whose acceptance rate falls below this (0: never).
+    pub min_acceptance: f64,
     /// Base seed.
     pub seed: u64,
 }
@@ -106,48 +111,222 @@ pub enum Stop {
         /// The generation that ran out.
         generation: usize,
     },
+    /// A generation's acceptance rate fell below `min_acceptance`: further
+    /// generations would cost more than they refine.
+    Acceptance {
+        /// The generation.
+        generation: usize,
+    },
+    /// A generation's tolerance reached 0: every pattern is met exactly, and
+    /// further generations would draw from the same region.
+    Exact {
+        /// The generation.
+        generation: usize,
+    },
+    /// The caller's `saved` hook failed (its message).
+    Saving(String),
 }
 
-/// Runs ABC-SMC: `distance(θ, seed)` simulates the model at `θ` with `seed` and
+/// A model to calibrate: summary statistics from a simulation, and how far each
+/// lies from its observation.
+pub trait Model: Sync {
+    /// The summary statistics of one simulation at `theta` with `seed` (NaN for one
+    /// that cannot be computed: the distance is then infinite).
+    fn simulate(&self, theta: &[f64], seed: u64) -> Vec<f64>;
+
+    /// How far each statistic lies from its observation, in the statistic's units
+    /// (0 = matches).
+    fn deviations(&self, stats: &[f64]) -> Vec<f64>;
+
+    /// The scale each deviation is divided by, from the statistics of the first
+    /// generation (the prior predictive). By default the median absolute deviation
+    /// of each statistic (times 1.4826, a standard deviation for normal data; Prangle
+    /// 2017, *Bayesian Analysis* 12(1): 289–309, normalises by it), falling back to
+    /// the standard deviation when that is 0, and to 1 when both are.
+    fn scales(&self, prior: &[Vec<f64>]) -> Vec<f64> {
+        let k = prior.first().map_or(0, Vec::len);
+        (0..k)
+            .map(|i| {
+                let v: Vec<f64> = prior
+                    .iter()
+                    .map(|s| s[i])
+                    .filter(|x| x.is_finite())
+                    .collect();
+                robust_scale(&v)
+            })
+            .collect()
+    }
+}
+
+/// 1.4826 · MAD of `v`, else its standard deviation, else 1.
+pub fn robust_scale(v: &[f64]) -> f64 {
+    if v.len() < 2 {
+        return 1.0;
+    }
+    let med = median(v.to_vec());
+    let mad = 1.4826 * median(v.iter().map(|x| (x - med).abs()).collect());
+    if mad > 0.0 {
+        return mad;
+    }
+    let m = v.iter().sum::<f64>() / v.len() as f64;
+    let sd = (v.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (v.len() - 1) as f64).sqrt();
+    if sd > 0.0 { sd } else { 1.0 }
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    let n = v.len();
+    if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        0.5 * (v[n / 2 - 1] + v[n / 2])
+    }
+}
+
+/// The distance of statistics from the observations: the root mean square of the
+/// deviations, each divided by its scale (infinite when one is NaN).
+pub fn distance<M: Model + ?Sized>(model: &M, stats: &[f64], scales: &[f64]) -> f64 {
+    let dev = model.deviations(stats);
+    if dev.is_empty() {
+        return 0.0;
+    }
+    let ss: f64 = dev.iter().zip(scales).map(|(d, s)| (d / s).powi(2)).sum();
+    let d = (ss / dev.len() as f64).sqrt();
+    if d.is_nan() { f64::INFINITY } else { d }
+}
+
+/// Saves every generation so far and the scales (a checkpoint); an error stops the
+/// run.
+pub type SaveHook<'a> = &'a mut (dyn FnMut(&[Generation], &[f64]) -> Result<(), String> + Send);
+
+/// Where a run is, as reported while it goes.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Progress {
+    /// The generation being drawn.
+    pub generation: usize,
+    /// Its tolerance (infinite for the first).
+    pub tolerance: f64,
+    /// Proposals it has simulated so far.
+    pub simulations: usize,
+    /// Proposals it has accepted so far.
+    pub accepted: usize,
+}
+
+/// What a run reports as it goes, and where it saves each generation.
+pub struct Hooks<'a> {
+    /// Called (from worker threads) as proposals finish.
+    pub progress: &'a (dyn Fn(Progress) + Sync),
+    /// Called with every generation so far after each new one (to save a checkpoint).
+    pub saved: SaveHook<'a>,
+}
+
+/// A plain distance function as a [`Model`]: its one statistic is the distance, its
+/// scale 1.
+struct Plain<F>(F);
+
+impl<F: Fn(&[f64], u64) -> f64 + Sync> Model for Plain<F> {
+    fn simulate(&self, theta: &[f64], seed: u64) -> Vec<f64> {
+        vec![(self.0)(theta, seed)]
+    }
+    fn deviations(&self, stats: &[f64]) -> Vec<f64> {
+        stats.to_vec()
+    }
+    fn scales(&self, _: &[Vec<f64>]) -> Vec<f64> {
+        vec![1.0]
+    }
+}
+
+/// Runs ABC-SMC where `distance(θ, seed)` simulates the model at `θ` with `seed` and
 /// returns its distance from the observed patterns (NaN counts as infinitely far).
 /// Returns every generation, and why it stopped early if it did.
 pub fn run<F>(s: &Settings, distance: F) -> (Vec<Generation>, Option<Stop>)
 where
     F: Fn(&[f64], u64) -> f64 + Sync,
 {
+    let mut saved = |_: &[Generation], _: &[f64]| Ok(());
+    let mut hooks = Hooks {
+        progress: &|_| {},
+        saved: &mut saved,
+    };
+    run_model(s, &Plain(distance), Vec::new(), &mut hooks)
+}
+
+/// Proposal `k` of generation `g`'s own random stream.
+fn stream(seed: u64, g: usize, k: usize) -> ChaCha8Rng {
+    let mut r = ChaCha8Rng::seed_from_u64(seed);
+    r.set_stream(((g as u64) << 40) | k as u64);
+    r
+}
+
+/// Runs ABC-SMC on `model`, going on from the generations `done` (a checkpoint of
+/// an earlier run with the same settings; empty to start afresh). The result is the
+/// same whether or not the run was interrupted and resumed at a generation's end,
+/// and whatever the number of threads.
+pub fn run_model<M: Model>(
+    s: &Settings,
+    model: &M,
+    done: Vec<Generation>,
+    hooks: &mut Hooks<'_>,
+) -> (Vec<Generation>, Option<Stop>) {
     let d = s.ranges.len();
     let n = s.particles.max(2);
-    let stream = |g: usize, k: usize| {
-        let mut r = ChaCha8Rng::seed_from_u64(s.seed);
-        r.set_stream(((g as u64) << 40) | k as u64);
-        r
-    };
-    // Generation 0: the prior, all accepted (tolerance infinite).
-    let first: Vec<Particle> = (0..n)
-        .into_par_iter()
-        .map(|k| {
-            let mut r = stream(0, k);
-            let theta: Vec<f64> = s
-                .ranges
-                .iter()
-                .map(|&(lo, hi)| lo + (hi - lo) * r.random::<f64>())
-                .collect();
-            let dist = distance(&theta, r.random::<u64>());
-            Particle {
-                theta,
-                weight: 1.0 / n as f64,
-                distance: if dist.is_nan() { f64::INFINITY } else { dist },
-            }
-        })
-        .collect();
-    let mut gens = vec![Generation {
-        tolerance: f64::INFINITY,
-        ess: n as f64,
-        simulations: n,
-        particles: first,
-    }];
-    for g in 1..=s.generations {
-        let prev = gens.last().map(|x| x.particles.clone()).unwrap_or_default();
+    let progress = hooks.progress;
+    let counter = AtomicUsize::new(0);
+    let mut gens = done;
+    if gens.is_empty() {
+        // Generation 0: the prior, all accepted (tolerance infinite); distances wait
+        // for the scales, which come from its statistics.
+        let first: Vec<Particle> = (0..n)
+            .into_par_iter()
+            .map(|k| {
+                let mut r = stream(s.seed, 0, k);
+                let theta: Vec<f64> = s
+                    .ranges
+                    .iter()
+                    .map(|&(lo, hi)| lo + (hi - lo) * r.random::<f64>())
+                    .collect();
+                let stats = model.simulate(&theta, r.random::<u64>());
+                let c = counter.fetch_add(1, Ordering::Relaxed) + 1;
+                progress(Progress {
+                    generation: 0,
+                    tolerance: f64::INFINITY,
+                    simulations: c,
+                    accepted: c,
+                });
+                Particle {
+                    theta,
+                    weight: 1.0 / n as f64,
+                    distance: 0.0,
+                    stats,
+                }
+            })
+            .collect();
+        gens.push(Generation {
+            tolerance: f64::INFINITY,
+            ess: n as f64,
+            simulations: n,
+            particles: first,
+        });
+    }
+    let prior: Vec<Vec<f64>> = gens[0].particles.iter().map(|p| p.stats.clone()).collect();
+    let scales = model.scales(&prior);
+    for p in gens[0].particles.iter_mut() {
+        p.distance = distance(model, &p.stats, &scales);
+    }
+    if gens.len() == 1
+        && let Err(e) = (hooks.saved)(&gens, &scales)
+    {
+        return (gens, Some(Stop::Saving(e)));
+    }
+    for g in gens.len()..=s.generations {
+        let last = &gens[gens.len() - 1];
+        if last.tolerance == 0.0 {
+            return (gens, Some(Stop::Exact { generation: g - 1 }));
+        }
+        if g > 1 && last.acceptance() < s.min_acceptance {
+            return (gens, Some(Stop::Acceptance { generation: g - 1 }));
+        }
+        let prev = last.particles.clone();
         let tolerance = quantile(prev.iter().map(|p| p.distance).collect(), s.quantile);
         // Each previous particle's kernel: the weighted covariance, around it, of
         // the previous particles that already meet the new tolerance (OLCM), or of
@@ -172,23 +351,42 @@ where
         let mut accepted: Vec<Particle> = Vec::with_capacity(n);
         let mut simulations = 0usize;
         let batch = (2 * n).max(64);
+        let tried = AtomicUsize::new(0);
+        let taken = AtomicUsize::new(0);
         while accepted.len() < n && simulations < s.max_simulations {
             let take = batch.min(s.max_simulations - simulations);
             let results: Vec<Option<Particle>> = (simulations..simulations + take)
                 .into_par_iter()
                 .map(|k| {
-                    let mut r = stream(g, k);
+                    let mut r = stream(s.seed, g, k);
                     let u: f64 = r.random::<f64>() * cumulative.last().copied().unwrap_or(1.0);
                     let j = cumulative.partition_point(|&c| c < u).min(prev.len() - 1);
                     let theta = kernels[j].draw(&prev[j].theta, &mut r);
+                    let c = tried.fetch_add(1, Ordering::Relaxed) + 1;
                     if !inside(&theta, &s.ranges) {
+                        progress(Progress {
+                            generation: g,
+                            tolerance,
+                            simulations: c,
+                            accepted: taken.load(Ordering::Relaxed),
+                        });
                         return None;
                     }
-                    let dist = distance(&theta, r.random::<u64>());
-                    (dist <= tolerance).then_some(Particle {
+                    let stats = model.simulate(&theta, r.random::<u64>());
+                    let dist = distance(model, &stats, &scales);
+                    let ok = dist <= tolerance;
+                    let a = taken.fetch_add(ok as usize, Ordering::Relaxed) + ok as usize;
+                    progress(Progress {
+                        generation: g,
+                        tolerance,
+                        simulations: c,
+                        accepted: a,
+                    });
+                    ok.then_some(Particle {
                         theta,
                         weight: 0.0,
                         distance: dist,
+                        stats,
                     })
                 })
                 .collect();
@@ -217,7 +415,7 @@ where
         }
         let ess = 1.0 / accepted.iter().map(|p| p.weight * p.weight).sum::<f64>();
         if ess < n as f64 / 2.0 {
-            accepted = resample(&accepted, &mut stream(g, usize::MAX >> 24));
+            accepted = resample(&accepted, &mut stream(s.seed, g, usize::MAX >> 24));
         }
         gens.push(Generation {
             tolerance,
@@ -225,6 +423,9 @@ where
             simulations,
             ess,
         });
+        if let Err(e) = (hooks.saved)(&gens, &scales) {
+            return (gens, Some(Stop::Saving(e)));
+        }
     }
     (gens, None)
 }

@@ -14,6 +14,8 @@
 
 pub mod abc;
 pub mod analysis;
+pub mod calibrate;
+pub mod calibration_store;
 #[cfg(feature = "parquet")]
 pub mod columnar;
 pub mod disk;

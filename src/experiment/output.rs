@@ -546,6 +546,8 @@ pub mod kind {
     pub const RUN: &str = "run";
     /// A sensitivity analysis (`kampung sensitivity`).
     pub const SENSITIVITY: &str = "sensitivity";
+    /// A calibration (`kampung calibrate`).
+    pub const CALIBRATION: &str = "calibration";
 }
 
 fn kind_run() -> String {

@@ -7,8 +7,10 @@
 //! tables whose contents override the base parameters for that strategy. Every problem
 //! is reported as a [`Diagnostic`] with file, line, column, key and what is allowed.
 
+pub mod calibrate;
 mod check;
 mod data;
+pub mod evidence;
 pub mod input;
 pub mod lesson;
 pub mod locate;
@@ -22,7 +24,7 @@ pub mod values;
 use check::{check_meta, check_params};
 use data::load_inputs;
 use locate::Located;
-use points::{PointError, check_sensitivity, design_diag, sweep_key};
+use points::{PointError, check_calibrate, check_sensitivity, design_diag, sweep_key};
 
 pub use check::{MAX_RUN_BYTES, gib, memory_per_run};
 pub use data::Inputs;
@@ -137,6 +139,10 @@ pub struct Scenario {
     pub sweep: SweepParams,
     /// The `[sensitivity]` table, if any.
     pub sensitivity: Option<SensitivityParams>,
+    /// The `[calibrate]` table, if any.
+    pub calibrate: Option<calibrate::CalibrateParams>,
+    /// The evidence file `[calibrate]` names, read and checked.
+    pub evidence: Option<evidence::Evidence>,
     /// The `[lesson]` table of a training lesson, if any.
     pub lesson: Option<lesson::Lesson>,
 }
@@ -165,6 +171,7 @@ const TOP_KEYS: &[&str] = &[
     "strategies",
     "sweep",
     "sensitivity",
+    "calibrate",
     "lesson",
 ];
 const PARAM_KEYS: &[&str] = &[
@@ -284,6 +291,8 @@ impl Scenario {
             peel::deserialize_table(&root, "sensitivity", &idx, &mut diags, |_, _| None);
         let lesson: Option<lesson::Lesson> =
             peel::deserialize_table(&root, "lesson", &idx, &mut diags, |_, _| None);
+        let calibrate: Option<calibrate::CalibrateParams> =
+            peel::deserialize_table(&root, "calibrate", &idx, &mut diags, |_, _| None);
         // Base parameters: the model's defaults, overridden by the file's tables, so
         // that a strategy may override part of a table the file leaves out.
         let mut base: toml::Table = match toml::Value::try_from(Params::default()) {
@@ -543,6 +552,36 @@ impl Scenario {
                 diags.push(idx.diag(&KeyPath::parse(&path), false, message, allowed));
             }
         }
+        let mut evidence = None;
+        if let Some(cp) = &calibrate {
+            let problems = cp.check();
+            if problems.is_empty() {
+                check_calibrate(
+                    cp,
+                    &strategies,
+                    root.get("strategies").and_then(toml::Value::as_table),
+                    &output,
+                    &idx,
+                    &mut diags,
+                );
+            }
+            for (path, message, allowed) in problems {
+                diags.push(idx.diag(&KeyPath::parse(&path), false, message, allowed));
+            }
+            match evidence::Evidence::from_file(&base_dir.join(&cp.evidence)) {
+                Ok(e) => {
+                    calibrate::check_patterns(cp, &e, &strategies, &idx, &mut diags);
+                    evidence = Some(e);
+                }
+                Err(Error::Invalid(ds)) => diags.extend(ds),
+                Err(e) => diags.push(idx.diag(
+                    &KeyPath::parse("calibrate.evidence"),
+                    false,
+                    e.to_string(),
+                    None,
+                )),
+            }
+        }
         dedup_diagnostics(&mut diags);
         if !diags.is_empty() {
             return Err(Error::Invalid(diags));
@@ -558,10 +597,16 @@ impl Scenario {
                 allowed: None,
             }])
         })?;
-        let (data_sha256, data_files) = data
+        let (mut data_sha256, mut data_files): (Vec<_>, Vec<_>) = data
             .into_iter()
             .map(|(name, sha, path)| ((name, sha), path))
             .unzip();
+        // The evidence file is an input like a data file: hashed in the manifest and
+        // copied into the results folder.
+        if let (Some(cp), Some(e)) = (&calibrate, &evidence) {
+            data_sha256.push(("evidence".to_string(), sha256_hex(e.text.as_bytes())));
+            data_files.push(base_dir.join(&cp.evidence));
+        }
         Ok(Scenario {
             file: None,
             sha256,
@@ -578,6 +623,8 @@ impl Scenario {
             points,
             sweep,
             sensitivity,
+            calibrate,
+            evidence,
             lesson,
         })
     }

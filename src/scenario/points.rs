@@ -2,6 +2,7 @@
 //! ([`merge`], [`apply_point`]), and every point of a design checked for every
 //! strategy, its problems located at the key that set the value.
 
+use super::calibrate::CalibrateParams;
 use super::check::check_params;
 use super::quoted;
 use super::{OutputParams, Strategy};
@@ -124,28 +125,78 @@ pub(super) fn check_sensitivity(
         } else {
             sweep_key(sweep, path)
         };
-        for (end, u) in [("lo", 0.0), ("hi", 1.0)] {
-            let values = [(path.clone(), range.at(u))];
-            match apply_point(&st.params, &values) {
-                Err(m) => {
-                    let e = PointError::new(&m, &values);
-                    let mut d = idx.diag(&at, false, e.message, e.allowed);
-                    d.key = e.path;
+        check_range_ends(&st.params, path, range, &at, output, idx, diags);
+    }
+}
+
+/// Checks a range's two ends applied to `params`: each a value the parameter takes,
+/// and the parameters then valid; problems located at `at`.
+fn check_range_ends(
+    params: &Params,
+    path: &str,
+    range: &sweep::Range,
+    at: &KeyPath,
+    output: &OutputParams,
+    idx: &SpanIndex,
+    diags: &mut Vec<Diagnostic>,
+) {
+    for (end, u) in [("lo", 0.0), ("hi", 1.0)] {
+        let values = [(path.to_string(), range.at(u))];
+        match apply_point(params, &values) {
+            Err(m) => {
+                let e = PointError::new(&m, &values);
+                let mut d = idx.diag(at, false, e.message, e.allowed);
+                d.key = e.path;
+                diags.push(d);
+            }
+            Ok(p) => {
+                for x in check_params(&p, output) {
+                    let mut d = idx.diag(
+                        at,
+                        false,
+                        format!("at the range's {end} end: {}", x.message),
+                        x.allowed,
+                    );
+                    d.key = x.path.to_string();
                     diags.push(d);
                 }
-                Ok(params) => {
-                    for p in check_params(&params, output) {
-                        let mut d = idx.diag(
-                            &at,
-                            false,
-                            format!("at the range's {end} end: {}", p.message),
-                            p.allowed,
-                        );
-                        d.key = p.path.to_string();
-                        diags.push(d);
-                    }
-                }
             }
+        }
+    }
+}
+
+/// Checks `[calibrate.ranges]` against every strategy: both ends of each range
+/// valid for each, and no strategy setting a calibrated parameter itself (a
+/// strategy's lever cannot also be fitted).
+pub(super) fn check_calibrate(
+    cp: &CalibrateParams,
+    strategies: &[Strategy],
+    raw_strategies: Option<&toml::Table>,
+    output: &OutputParams,
+    idx: &SpanIndex,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let Ok(ranges) = sweep::parse_ranges(&cp.ranges, "calibrate.ranges") else {
+        return;
+    };
+    for (path, range) in &ranges {
+        let at = KeyPath::default().key("calibrate").key("ranges").key(path);
+        for st in strategies {
+            if let Some(toml::Value::Table(t)) = raw_strategies.and_then(|r| r.get(&st.name))
+                && sets(t, path)
+            {
+                diags.push(idx.diag(
+                    &KeyPath::parse(path)
+                        .under(&KeyPath::default().key("strategies").key(&st.name)),
+                    true,
+                    format!(
+                        "strategy `{}` sets `{path}`, which [calibrate.ranges] fits: a strategy's lever cannot also be a calibrated parameter",
+                        st.name
+                    ),
+                    Some("remove one of the two".into()),
+                ));
+            }
+            check_range_ends(&st.params, path, range, &at, output, idx, diags);
         }
     }
 }
