@@ -137,6 +137,22 @@ fn the_same_calibration_for_any_thread_count_and_after_a_resume() {
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     }
     same_files(&a, &b);
+    // The report of the folder draws both parameters' marginals, their pair, and
+    // each pattern's predictive check. Could fail: a calibration folder taken for a
+    // run folder, or a section left out.
+    let o = kampung(&["report", a.to_str().expect("p")]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let html = std::fs::read_to_string(a.join("report.html")).expect("report");
+    for want in [
+        "Marginal posteriors",
+        "posterior of behaviour.visit_gain",
+        "posterior of behaviour.decay",
+        "behaviour.decay against behaviour.visit_gain",
+        "predictive check: trust",
+        "predictive check: after",
+    ] {
+        assert!(html.contains(want), "the report lacks {want}");
+    }
     let post = std::fs::read_to_string(a.join("posterior.csv")).expect("posterior");
     assert_eq!(post.lines().count(), 1 + 3 * 30, "three generations of 30");
     // An interruption after generation 1: generation 2 not written at all, or its

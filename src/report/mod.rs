@@ -11,6 +11,7 @@
 //! hand-written SVG ([`svg`], [`charts`]); the network is laid out by a seeded
 //! force-directed layout ([`layout`]). The same folder gives the same page.
 
+mod calibration_page;
 pub mod charts;
 pub mod data;
 pub mod design;
@@ -197,6 +198,10 @@ pub fn render(dir: &Path, scenario: Option<&Path>) -> Result<String> {
     if manifest.str("kind") == Some(crate::experiment::output::kind::SENSITIVITY) {
         let loaded = load_scenario(dir, &manifest, scenario)?;
         return sensitivity_page::sensitivity_page(dir, &manifest, &loaded);
+    }
+    if manifest.str("kind") == Some(crate::experiment::output::kind::CALIBRATION) {
+        let loaded = load_scenario(dir, &manifest, scenario)?;
+        return calibration_page::calibration_page(dir, &manifest, &loaded);
     }
     let outcome_cols: Vec<String> = METRICS
         .iter()

@@ -88,7 +88,7 @@ fn tables_section(rows: &[SensitivityRow]) -> String {
 }
 
 /// The scenario file's text (the folder's copy), and any notes about reading it.
-fn scenario_section(loaded: &Loaded) -> String {
+pub(super) fn scenario_section(loaded: &Loaded) -> String {
     let mut h = String::from(r#"<section id="scenario"><h2>Scenario</h2>"#);
     for n in &loaded.notes {
         let _ = write!(h, r#"<p class="note">{n}</p>"#);
