@@ -12,6 +12,7 @@ pub(crate) struct RunArgs {
     pub(crate) threads: Option<usize>,
     pub(crate) quiet: bool,
     pub(crate) parquet: bool,
+    pub(crate) posterior: Option<PathBuf>,
 }
 
 /// Refuses `--parquet` in a kampung built without Parquet, before any run.
@@ -63,6 +64,10 @@ pub(crate) fn run(a: RunArgs) -> Result<ExitCode, Error> {
         .scenario
         .unwrap_or_else(|| PathBuf::from(DEFAULT_SCENARIO));
     let s = Scenario::from_file(&file)?;
+    let s = match &a.posterior {
+        Some(p) => s.with_posterior(p)?,
+        None => s,
+    };
     check_parquet(a.parquet)?;
     let shard = shard_of(a.shard.as_deref())?;
     if a.resume && a.out.is_none() {
@@ -138,6 +143,9 @@ pub(crate) fn run(a: RunArgs) -> Result<ExitCode, Error> {
                 String::new()
             }
         );
+        if let Some(p) = &s.posterior {
+            eprintln!("each replicate draws from the {}", describe_posterior(p));
+        }
     }
     let progress = Progress::new(todo.len(), a.quiet);
     let failed = AtomicUsize::new(0);
@@ -242,6 +250,7 @@ pub(crate) fn finished_already(dir: &Path, s: &Scenario) -> bool {
     m.complete
         && m.scenario_sha256 == s.sha256
         && m.data_sha256 == s.data_sha256
+        && m.posterior.map(|p| p.sha256) == s.posterior.as_ref().map(|p| p.sha256.clone())
         && m.version == env!("CARGO_PKG_VERSION")
         && !dir.join(folder::WORK_DIR).exists()
 }
@@ -301,6 +310,19 @@ pub(crate) fn merge(
             Error::Run("the shards do not record their scenario file: give --scenario FILE".into())
         })?;
     let s = Scenario::from_file(&file)?;
+    // A posterior the shards drew from is read from the first shard's copy.
+    let s = match (&plans[0].posterior_sha256, &plans[0].input_posterior) {
+        (None, _) => s,
+        (Some(_), Some(rel)) if shards[0].join(rel).is_file() => {
+            s.with_posterior(&shards[0].join(rel))?
+        }
+        (Some(_), _) => {
+            return Err(Error::Run(format!(
+                "{}: the shards drew from a posterior, but this shard holds no copy of it                  (input/ is missing or incomplete)",
+                shards[0].display()
+            )));
+        }
+    };
     let mine = PlanFile::of(&s, None);
     let diff = plans[0].differences(&mine);
     if !diff.is_empty() {

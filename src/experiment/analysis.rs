@@ -843,6 +843,7 @@ pub fn write_sensitivity_manifest(
         inputs: copied.files,
         scenario_sha256: s.sha256.clone(),
         data_sha256: s.data_sha256.clone(),
+        posterior: None,
         seed: s
             .sensitivity
             .as_ref()
