@@ -318,7 +318,8 @@ pub(crate) fn merge(
         }
         (Some(_), _) => {
             return Err(Error::Run(format!(
-                "{}: the shards drew from a posterior, but this shard holds no copy of it                  (input/ is missing or incomplete)",
+                "{}: the shards drew from a posterior, but this shard holds no copy of it \
+                     (input/ is missing or incomplete)",
                 shards[0].display()
             )));
         }

@@ -610,12 +610,14 @@ impl Scenario {
                 column: 0,
                 key: "sweep".into(),
                 message: format!(
-                    "a scenario with a [sweep] design ({} points) cannot run with --posterior                      {}: the design and the posterior would both set parameters",
+                    "a scenario with a [sweep] design ({} points) cannot run with --posterior \
+                     {}: the design and the posterior would both set parameters",
                     self.point_count(),
                     path.display()
                 ),
                 allowed: Some(
-                    "--posterior with a scenario without [sweep] (one point), or the sweep                      without --posterior"
+                    "--posterior with a scenario without [sweep] (one point), or the sweep \
+                     without --posterior"
                         .into(),
                 ),
             }]));

@@ -431,6 +431,17 @@ impl Reader {
         let hline = self.hline;
         for (i, path) in paths.iter().enumerate() {
             let col = POSTERIOR_COLUMNS.len() + i + 1;
+            let inside = format!("{path}.");
+            if let Some(leaf) = known.iter().find(|k| k.starts_with(&inside)) {
+                self.push(
+                    hline,
+                    col,
+                    path,
+                    format!("`{path}` is a table of parameters, not one parameter (e.g. `{leaf}`)"),
+                    "one parameter's dotted path",
+                );
+                continue;
+            }
             if !known.contains(&path.as_str()) {
                 let value = particles[0].values[i].clone();
                 if let Err(m) = apply_point(&first.params, std::slice::from_ref(&value)) {
