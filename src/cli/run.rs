@@ -37,6 +37,9 @@ fn parquet_tables(dir: &Path, s: &Scenario) -> Result<Vec<String>, Error> {
         .map(|t| t.name())
         .collect();
     names.extend(["summary", "compare"]);
+    if s.posterior.is_some() {
+        names.push("ranks");
+    }
     let mut files = Vec::new();
     for n in names {
         kampung::experiment::columnar::csv_to_parquet(dir, n)?;
@@ -214,11 +217,12 @@ pub(crate) fn run(a: RunArgs) -> Result<ExitCode, Error> {
     };
     let table = Mutex::new(String::new());
     let done = store.finish(&s, std::slice::from_ref(&dir), &info, |d| {
-        let (mut files, rows) = analysis::write_statistics(d, &s)?;
+        let stats = analysis::write_statistics(d, &s)?;
+        let mut files = stats.files.clone();
         if a.parquet {
             files.extend(parquet_tables(d, &s)?);
         }
-        *table.lock().unwrap_or_else(|e| e.into_inner()) = analysis::compare_table(&s, &rows);
+        *table.lock().unwrap_or_else(|e| e.into_inner()) = stats.table(&s);
         Ok(files)
     })?;
     if !a.quiet {
@@ -344,11 +348,12 @@ pub(crate) fn merge(
     let table = Mutex::new(String::new());
     let done = store
         .finish(&s, shards, &info, |d| {
-            let (mut files, rows) = analysis::write_statistics(d, &s)?;
+            let stats = analysis::write_statistics(d, &s)?;
+            let mut files = stats.files.clone();
             if parquet {
                 files.extend(parquet_tables(d, &s)?);
             }
-            *table.lock().unwrap_or_else(|e| e.into_inner()) = analysis::compare_table(&s, &rows);
+            *table.lock().unwrap_or_else(|e| e.into_inner()) = stats.table(&s);
             Ok(files)
         })
         .inspect_err(|_| {
