@@ -270,7 +270,7 @@ impl Store {
                 if !diff.is_empty() {
                     return Err(Error::Run(format!(
                         "{}: holds runs of another plan (scenario {}): {}; resume only with \
-                         the same scenario file, data files and version",
+                         the same scenario file, data files, posterior and version",
                         dir.display(),
                         old.scenario,
                         diff.join("; ")
