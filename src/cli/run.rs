@@ -217,7 +217,7 @@ pub(crate) fn run(a: RunArgs) -> Result<ExitCode, Error> {
     };
     let table = Mutex::new(String::new());
     let done = store.finish(&s, std::slice::from_ref(&dir), &info, |d| {
-        let stats = analysis::write_statistics(d, &s)?;
+        let stats = kampung::experiment::ranks::write_statistics(d, &s)?;
         let mut files = stats.files.clone();
         if a.parquet {
             files.extend(parquet_tables(d, &s)?);
@@ -348,7 +348,7 @@ pub(crate) fn merge(
     let table = Mutex::new(String::new());
     let done = store
         .finish(&s, shards, &info, |d| {
-            let stats = analysis::write_statistics(d, &s)?;
+            let stats = kampung::experiment::ranks::write_statistics(d, &s)?;
             let mut files = stats.files.clone();
             if parquet {
                 files.extend(parquet_tables(d, &s)?);

@@ -549,49 +549,23 @@ fn design_table(s: &Scenario, rows: &[CompareRow]) -> String {
     out
 }
 
-/// What [`write_statistics`] wrote.
-#[derive(Debug, Clone, Default)]
-pub struct Statistics {
-    /// The files written.
-    pub files: Vec<String>,
-    /// The comparison rows (`compare.csv`, the baseline's rows too).
-    pub compare: Vec<CompareRow>,
-    /// The shares of first places (`ranks.csv`); empty without a posterior.
-    pub ranks: Vec<crate::experiment::ranks::RankRow>,
-}
-
-impl Statistics {
-    /// The comparison as text ([`compare_table`]), then, under a posterior, how
-    /// often each strategy ranks first ([`crate::experiment::ranks::ranks_table`]).
-    pub fn table(&self, s: &Scenario) -> String {
-        let mut out = compare_table(s, &self.compare);
-        if !self.ranks.is_empty() {
-            out.push_str(&crate::experiment::ranks::ranks_table(s, &self.ranks));
-        }
-        out
-    }
-}
-
-/// Writes `summary.csv` and `compare.csv` from the `runs.csv` in `dir`, and
-/// `ranks.csv` when the runs drew from a posterior.
-pub fn write_statistics(dir: &Path, s: &Scenario) -> Result<Statistics> {
-    use crate::experiment::ranks;
+/// Writes `summary.csv` and `compare.csv` from the `runs.csv` in `dir`; returns the
+/// files written and the comparison rows.
+pub fn write_statistics(dir: &Path, s: &Scenario) -> Result<(Vec<String>, Vec<CompareRow>)> {
     let o = Outcomes::read(&dir.join("runs.csv"))?;
-    write_summary(dir, s, &o)?;
-    let rows = compare(s, &o);
+    write_statistics_of(dir, s, &o)
+}
+
+/// [`write_statistics`] of outcomes already read.
+pub fn write_statistics_of(
+    dir: &Path,
+    s: &Scenario,
+    o: &Outcomes,
+) -> Result<(Vec<String>, Vec<CompareRow>)> {
+    write_summary(dir, s, o)?;
+    let rows = compare(s, o);
     write_compare(dir, s, &rows)?;
-    let mut files = vec!["summary.csv".to_string(), "compare.csv".to_string()];
-    let mut shares = Vec::new();
-    if s.posterior.is_some() {
-        shares = ranks::ranks(s, &o);
-        ranks::write_ranks(dir, s, &shares)?;
-        files.push("ranks.csv".into());
-    }
-    Ok(Statistics {
-        files,
-        compare: rows,
-        ranks: shares,
-    })
+    Ok((vec!["summary.csv".into(), "compare.csv".into()], rows))
 }
 
 /// One row of `sensitivity.csv`.

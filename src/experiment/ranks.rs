@@ -95,6 +95,48 @@ pub fn ranks(s: &Scenario, o: &Outcomes) -> Vec<RankRow> {
     rows
 }
 
+/// What [`write_statistics`] wrote.
+#[derive(Debug, Clone, Default)]
+pub struct Statistics {
+    /// The files written.
+    pub files: Vec<String>,
+    /// The comparison rows (`compare.csv`, the baseline's rows too).
+    pub compare: Vec<analysis::CompareRow>,
+    /// The shares of first places (`ranks.csv`); empty without a posterior.
+    pub ranks: Vec<RankRow>,
+}
+
+impl Statistics {
+    /// The comparison as text ([`analysis::compare_table`]), then, under a
+    /// posterior, how often each strategy ranks first ([`ranks_table`]).
+    pub fn table(&self, s: &Scenario) -> String {
+        let mut out = analysis::compare_table(s, &self.compare);
+        if !self.ranks.is_empty() {
+            out.push_str(&ranks_table(s, &self.ranks));
+        }
+        out
+    }
+}
+
+/// The statistics of a finished run from the `runs.csv` in `dir`, read once:
+/// `summary.csv` and `compare.csv` ([`analysis::write_statistics`]) and, when the
+/// runs drew from a posterior, `ranks.csv`.
+pub fn write_statistics(dir: &Path, s: &Scenario) -> Result<Statistics> {
+    let o = Outcomes::read(&dir.join("runs.csv"))?;
+    let (mut files, compare) = analysis::write_statistics_of(dir, s, &o)?;
+    let mut shares = Vec::new();
+    if s.posterior.is_some() {
+        shares = ranks(s, &o);
+        write_ranks(dir, s, &shares)?;
+        files.push("ranks.csv".into());
+    }
+    Ok(Statistics {
+        files,
+        compare,
+        ranks: shares,
+    })
+}
+
 /// Writes `ranks.csv` into `dir`.
 pub fn write_ranks(dir: &Path, s: &Scenario, rows: &[RankRow]) -> Result<()> {
     let path = dir.join("ranks.csv");
