@@ -63,12 +63,20 @@ enum Command {
         /// kampung built with `--features parquet`. Shards leave it to `merge --parquet`.
         #[arg(long)]
         parquet: bool,
+        /// Draw each replicate's calibrated parameters from this posterior (the
+        /// posterior.csv of a calibration): one particle of its last generation per
+        /// replicate, by weight, the same for every strategy of the replicate.
+        #[arg(long, value_name = "FILE")]
+        posterior: Option<PathBuf>,
     },
     /// Check scenario files without running them.
     Validate {
         /// Scenario files.
         #[arg(required = true)]
         scenarios: Vec<PathBuf>,
+        /// Check each scenario with this posterior too, as `run --posterior` would.
+        #[arg(long, value_name = "FILE")]
+        posterior: Option<PathBuf>,
     },
     /// Dry run: check a scenario, count its runs, estimate memory and time from a
     /// short pilot, and show the first runs.
@@ -181,6 +189,7 @@ fn main() -> ExitCode {
             threads,
             quiet,
             parquet,
+            posterior,
         } => run(RunArgs {
             scenario,
             out,
@@ -190,8 +199,12 @@ fn main() -> ExitCode {
             threads,
             quiet,
             parquet,
+            posterior,
         }),
-        Command::Validate { scenarios } => validate(&scenarios),
+        Command::Validate {
+            scenarios,
+            posterior,
+        } => validate(&scenarios, posterior.as_deref()),
         Command::Plan {
             scenario,
             threads,
@@ -306,6 +319,17 @@ fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
+/// One line about a posterior: the file, its last generation and what it calibrates.
+fn describe_posterior(p: &kampung::scenario::posterior::Posterior) -> String {
+    format!(
+        "posterior {}: {} of generation {}, calibrating {}",
+        kampung::error::escape(&p.file.display().to_string()),
+        plural(p.particles.len(), "particle", "particles"),
+        p.generation,
+        kampung::error::escape(&p.paths.join(", "))
+    )
+}
+
 fn describe(s: &Scenario) -> String {
     format!(
         "{} × {} × {} = {}",
@@ -316,12 +340,16 @@ fn describe(s: &Scenario) -> String {
     )
 }
 
-/// Checks each file; the exit status is the worst of the files': 2 if any file
-/// cannot be read, else 1 if any is invalid, else 0.
-fn validate(files: &[PathBuf]) -> Result<ExitCode, Error> {
+/// Checks each file (with the posterior, when given); the exit status is the worst
+/// of the files': 2 if any file cannot be read, else 1 if any is invalid, else 0.
+fn validate(files: &[PathBuf], posterior: Option<&std::path::Path>) -> Result<ExitCode, Error> {
     let mut worst = 0u8;
     for f in files {
-        match Scenario::from_file(f) {
+        let loaded = Scenario::from_file(f).and_then(|s| match posterior {
+            Some(p) => s.with_posterior(p),
+            None => Ok(s),
+        });
+        match loaded {
             Ok(s) => {
                 println!(
                     "{}: ok: scenario `{}`, {}",
@@ -329,6 +357,9 @@ fn validate(files: &[PathBuf]) -> Result<ExitCode, Error> {
                     kampung::error::escape(&s.name),
                     describe(&s)
                 );
+                if let Some(p) = &s.posterior {
+                    println!("  {}", describe_posterior(p));
+                }
                 for r in &s.repairs {
                     println!("  repaired: {}", kampung::error::escape(r));
                 }

@@ -90,6 +90,15 @@ fn the_outputs_page_lists_the_statistics_columns_in_order() {
     }
 }
 
+/// `ranks.csv`'s table in `docs/outputs.md` names its columns in the order
+/// `run --posterior` writes them; fails when a column is added, dropped or moved in
+/// one place only.
+#[test]
+fn the_outputs_page_lists_the_ranks_columns_in_order() {
+    use kampung::experiment::ranks::RANKS_COLUMNS;
+    assert_eq!(outputs_all_columns("ranks.csv"), RANKS_COLUMNS);
+}
+
 #[test]
 fn the_outputs_page_lists_every_group_measure_in_order() {
     assert_eq!(outputs_columns("groups.csv"), GroupMetrics::COLUMNS);

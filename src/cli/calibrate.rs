@@ -261,6 +261,7 @@ fn write_manifest(dir: &Path, s: &Scenario, info: &RunInfo, runs: usize) -> Resu
         repairs: s.repairs.clone(),
         files: FILES.iter().map(|f| f.to_string()).collect(),
         complete: true,
+        posterior: None,
     };
     output::write_manifest(dir, &m)
 }

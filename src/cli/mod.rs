@@ -10,7 +10,7 @@ pub(crate) mod reference;
 pub(crate) mod run;
 pub(crate) mod sensitivity;
 
-pub(crate) use crate::{DEFAULT_SCENARIO, EXIT_RUNS_FAILED, describe, plural};
+pub(crate) use crate::{DEFAULT_SCENARIO, EXIT_RUNS_FAILED, describe, describe_posterior, plural};
 pub(crate) use kampung::experiment::analysis;
 pub(crate) use kampung::experiment::folder;
 pub(crate) use kampung::experiment::output::{self, RunInfo};

@@ -12,6 +12,7 @@ pub(crate) struct RunArgs {
     pub(crate) threads: Option<usize>,
     pub(crate) quiet: bool,
     pub(crate) parquet: bool,
+    pub(crate) posterior: Option<PathBuf>,
 }
 
 /// Refuses `--parquet` in a kampung built without Parquet, before any run.
@@ -36,6 +37,9 @@ fn parquet_tables(dir: &Path, s: &Scenario) -> Result<Vec<String>, Error> {
         .map(|t| t.name())
         .collect();
     names.extend(["summary", "compare"]);
+    if s.posterior.is_some() {
+        names.push("ranks");
+    }
     let mut files = Vec::new();
     for n in names {
         kampung::experiment::columnar::csv_to_parquet(dir, n)?;
@@ -63,6 +67,10 @@ pub(crate) fn run(a: RunArgs) -> Result<ExitCode, Error> {
         .scenario
         .unwrap_or_else(|| PathBuf::from(DEFAULT_SCENARIO));
     let s = Scenario::from_file(&file)?;
+    let s = match &a.posterior {
+        Some(p) => s.with_posterior(p)?,
+        None => s,
+    };
     check_parquet(a.parquet)?;
     let shard = shard_of(a.shard.as_deref())?;
     if a.resume && a.out.is_none() {
@@ -138,6 +146,9 @@ pub(crate) fn run(a: RunArgs) -> Result<ExitCode, Error> {
                 String::new()
             }
         );
+        if let Some(p) = &s.posterior {
+            eprintln!("each replicate draws from the {}", describe_posterior(p));
+        }
     }
     let progress = Progress::new(todo.len(), a.quiet);
     let failed = AtomicUsize::new(0);
@@ -206,11 +217,12 @@ pub(crate) fn run(a: RunArgs) -> Result<ExitCode, Error> {
     };
     let table = Mutex::new(String::new());
     let done = store.finish(&s, std::slice::from_ref(&dir), &info, |d| {
-        let (mut files, rows) = analysis::write_statistics(d, &s)?;
+        let stats = kampung::experiment::ranks::write_statistics(d, &s)?;
+        let mut files = stats.files.clone();
         if a.parquet {
             files.extend(parquet_tables(d, &s)?);
         }
-        *table.lock().unwrap_or_else(|e| e.into_inner()) = analysis::compare_table(&s, &rows);
+        *table.lock().unwrap_or_else(|e| e.into_inner()) = stats.table(&s);
         Ok(files)
     })?;
     if !a.quiet {
@@ -242,6 +254,7 @@ pub(crate) fn finished_already(dir: &Path, s: &Scenario) -> bool {
     m.complete
         && m.scenario_sha256 == s.sha256
         && m.data_sha256 == s.data_sha256
+        && m.posterior.map(|p| p.sha256) == s.posterior.as_ref().map(|p| p.sha256.clone())
         && m.version == env!("CARGO_PKG_VERSION")
         && !dir.join(folder::WORK_DIR).exists()
 }
@@ -301,6 +314,20 @@ pub(crate) fn merge(
             Error::Run("the shards do not record their scenario file: give --scenario FILE".into())
         })?;
     let s = Scenario::from_file(&file)?;
+    // A posterior the shards drew from is read from the first shard's copy.
+    let s = match (&plans[0].posterior_sha256, &plans[0].input_posterior) {
+        (None, _) => s,
+        (Some(_), Some(rel)) if shards[0].join(rel).is_file() => {
+            s.with_posterior(&shards[0].join(rel))?
+        }
+        (Some(_), _) => {
+            return Err(Error::Run(format!(
+                "{}: the shards drew from a posterior, but this shard holds no copy of it \
+                     (input/ is missing or incomplete)",
+                shards[0].display()
+            )));
+        }
+    };
     let mine = PlanFile::of(&s, None);
     let diff = plans[0].differences(&mine);
     if !diff.is_empty() {
@@ -321,11 +348,12 @@ pub(crate) fn merge(
     let table = Mutex::new(String::new());
     let done = store
         .finish(&s, shards, &info, |d| {
-            let (mut files, rows) = analysis::write_statistics(d, &s)?;
+            let stats = kampung::experiment::ranks::write_statistics(d, &s)?;
+            let mut files = stats.files.clone();
             if parquet {
                 files.extend(parquet_tables(d, &s)?);
             }
-            *table.lock().unwrap_or_else(|e| e.into_inner()) = analysis::compare_table(&s, &rows);
+            *table.lock().unwrap_or_else(|e| e.into_inner()) = stats.table(&s);
             Ok(files)
         })
         .inspect_err(|_| {

@@ -100,7 +100,13 @@ impl Outcomes {
 }
 
 /// Values of one outcome for a (strategy, point), indexed by replicate.
-fn by_replicate(o: &Outcomes, strategy: &str, point: usize, col: usize, reps: usize) -> Vec<f64> {
+pub(crate) fn by_replicate(
+    o: &Outcomes,
+    strategy: &str,
+    point: usize,
+    col: usize,
+    reps: usize,
+) -> Vec<f64> {
     let mut v = vec![f64::NAN; reps];
     for r in &o.runs {
         if r.strategy == strategy && r.point == point && (r.replicate as usize) < reps {
@@ -547,8 +553,17 @@ fn design_table(s: &Scenario, rows: &[CompareRow]) -> String {
 /// files written and the comparison rows.
 pub fn write_statistics(dir: &Path, s: &Scenario) -> Result<(Vec<String>, Vec<CompareRow>)> {
     let o = Outcomes::read(&dir.join("runs.csv"))?;
-    write_summary(dir, s, &o)?;
-    let rows = compare(s, &o);
+    write_statistics_of(dir, s, &o)
+}
+
+/// [`write_statistics`] of outcomes already read.
+pub fn write_statistics_of(
+    dir: &Path,
+    s: &Scenario,
+    o: &Outcomes,
+) -> Result<(Vec<String>, Vec<CompareRow>)> {
+    write_summary(dir, s, o)?;
+    let rows = compare(s, o);
     write_compare(dir, s, &rows)?;
     Ok((vec!["summary.csv".into(), "compare.csv".into()], rows))
 }
@@ -843,6 +858,7 @@ pub fn write_sensitivity_manifest(
         inputs: copied.files,
         scenario_sha256: s.sha256.clone(),
         data_sha256: s.data_sha256.clone(),
+        posterior: None,
         seed: s
             .sensitivity
             .as_ref()

@@ -36,6 +36,7 @@ pub const RESULT_FILES: &[&str] = &[
     "failures.csv",
     "summary.csv",
     "compare.csv",
+    "ranks.csv",
     "sensitivity.csv",
     "report.html",
     SHARD_NOTE,
@@ -47,6 +48,7 @@ pub const RESULT_FILES: &[&str] = &[
     "failures.parquet",
     "summary.parquet",
     "compare.parquet",
+    "ranks.parquet",
 ];
 
 /// Prepares the output folder: creates it, or refuses an existing non-empty one

@@ -1,5 +1,6 @@
-//! What a run read, kept in its results folder: a copy of the scenario file and of
-//! every data file it names (households and ties CSVs, the design table) under
+//! What a run read, kept in its results folder: a copy of the scenario file, of
+//! every data file it names (households and ties CSVs, the design table) and of the
+//! posterior it drew from (`run --posterior`) under
 //! [`INPUT_DIR`], so that a folder copied elsewhere still holds everything its report
 //! draws from, and a shard folder everything `merge` needs.
 //!
@@ -23,8 +24,11 @@ pub struct Layout {
     /// with `/` between the parts.
     pub scenario: String,
     /// Every file to copy: its path as the scenario read it, its copy relative to the
-    /// results folder, and the SHA-256 recorded when it was read. The scenario first.
+    /// results folder, and the SHA-256 recorded when it was read. The scenario first,
+    /// the posterior (if any) last.
     pub files: Vec<(PathBuf, String, String)>,
+    /// The posterior file's copy (`run --posterior`), relative to the results folder.
+    pub posterior: Option<String>,
 }
 
 /// `p` made absolute against the working folder, with `.` and `..` folded away
@@ -79,6 +83,9 @@ pub fn layout(s: &Scenario) -> Option<Layout> {
     for (path, (_, sha)) in s.data_files.iter().zip(&s.data_sha256) {
         sources.push((path.clone(), sha.clone()));
     }
+    if let Some(p) = &s.posterior {
+        sources.push((p.file.clone(), p.sha256.clone()));
+    }
     let abs: Vec<PathBuf> = sources.iter().map(|(p, _)| absolute(p)).collect();
     let root = common_folder(&abs);
     let files: Vec<(PathBuf, String, String)> = sources
@@ -99,6 +106,10 @@ pub fn layout(s: &Scenario) -> Option<Layout> {
         .collect();
     Some(Layout {
         scenario: files[0].1.clone(),
+        posterior: s
+            .posterior
+            .as_ref()
+            .and_then(|_| files.last().map(|f| f.1.clone())),
         files,
     })
 }
@@ -111,6 +122,8 @@ pub struct Copied {
     pub scenario: Option<String>,
     /// Every copy, relative to the results folder, with its SHA-256.
     pub files: Vec<(String, String)>,
+    /// The posterior's copy, relative to the results folder (`run --posterior`).
+    pub posterior: Option<String>,
 }
 
 /// Copies the scenario file of `s` and every data file it read into `dir`'s
@@ -123,6 +136,7 @@ pub fn copy_inputs(dir: &Path, s: &Scenario) -> Result<Copied> {
     let mut copied = Copied {
         scenario: Some(layout.scenario.clone()),
         files: Vec::new(),
+        posterior: layout.posterior.clone(),
     };
     for (k, (src, rel, sha)) in layout.files.iter().enumerate() {
         let max = if k == 0 {

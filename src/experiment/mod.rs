@@ -8,6 +8,7 @@
 //! - [`inputs`]: the copies of the scenario and data files a results folder keeps;
 //! - [`output`]: the CSV tables and the manifest;
 //! - [`stats`] and [`analysis`]: summaries and paired comparisons;
+//! - [`ranks`]: how often each strategy ranks first across a posterior's draws;
 //! - [`sensitivity`]: Morris and Sobol indices.
 //!
 //! Depends on [`crate::model`] and [`crate::scenario`]; nothing below imports it.
@@ -22,6 +23,7 @@ pub mod disk;
 pub mod folder;
 pub mod inputs;
 pub mod output;
+pub mod ranks;
 pub mod runner;
 pub mod sensitivity;
 pub mod stats;

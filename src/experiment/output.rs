@@ -10,7 +10,7 @@ use crate::experiment::folder::AtomicFile;
 use crate::experiment::runner::{RunOutput, RunSpec};
 use crate::model::metrics::{GroupMetrics, Metrics};
 use crate::scenario::Scenario;
-use crate::scenario::values::{NA, flatten, fmt_f64, num};
+use crate::scenario::values::{NA, flatten, fmt_f64, num, scalar};
 use serde::Serialize;
 
 use std::io::Write;
@@ -117,6 +117,9 @@ pub struct ParamColumns {
     pub cells: Vec<Vec<Vec<String>>>,
     /// The parameters the design varies (the `point.*` columns of `failures.csv`).
     pub points: Vec<String>,
+    /// The parameters a posterior calibrates (the `posterior.*` columns of
+    /// `runs.csv` and `failures.csv`; empty without `--posterior`).
+    pub posterior: Vec<String>,
 }
 
 impl ParamColumns {
@@ -141,6 +144,14 @@ impl ParamColumns {
             }
             flat_cells.push(row);
         }
+        let posterior: Vec<String> = s.posterior.as_ref().map_or(Vec::new(), |p| p.paths.clone());
+        // A calibrated parameter has its column even if no strategy sets it (an
+        // optional parameter): each run's row holds the value drawn.
+        for p in &posterior {
+            if seen.insert(p.clone()) {
+                keys.push(p.clone());
+            }
+        }
         let cells = flat_cells
             .into_iter()
             .map(|row| {
@@ -159,6 +170,7 @@ impl ParamColumns {
             keys,
             cells,
             points: s.point_keys(),
+            posterior,
         }
     }
 }
@@ -175,6 +187,7 @@ pub fn header(t: Table, params: &ParamColumns) -> Vec<String> {
             h.push("village_seed".into());
             h.push("environment_seed".into());
             h.push("steps".into());
+            h.extend(posterior_columns(params));
             h.extend(params.keys.iter().map(|k| format!("param.{k}")));
             h.extend(measure_columns().iter().map(|c| format!("final.{c}")));
             h.push("post_exit.step".into());
@@ -193,10 +206,32 @@ pub fn header(t: Table, params: &ParamColumns) -> Vec<String> {
         }
         Table::Failures => {
             h.extend(params.points.iter().map(|k| format!("point.{k}")));
+            h.extend(posterior_columns(params));
             h.push("error".into());
         }
     }
     h
+}
+
+/// The `posterior.particle` and `posterior.PATH` columns (none without a
+/// posterior).
+fn posterior_columns(params: &ParamColumns) -> Vec<String> {
+    if params.posterior.is_empty() {
+        return Vec::new();
+    }
+    std::iter::once("posterior.particle".to_string())
+        .chain(params.posterior.iter().map(|p| format!("posterior.{p}")))
+        .collect()
+}
+
+/// The cells of [`posterior_columns`] for a run of replicate `replicate`: the
+/// particle drawn and its values (none without a posterior).
+fn posterior_cells(s: &Scenario, replicate: u32) -> Vec<String> {
+    s.drawn(replicate).map_or(Vec::new(), |p| {
+        std::iter::once(p.id.to_string())
+            .chain(p.values.iter().map(|(_, v)| scalar(v)))
+            .collect()
+    })
 }
 
 /// The columns a run's measures take in `timeseries.csv` (and, after `final.` and
@@ -400,8 +435,24 @@ pub fn write_rows(
             row.push(r.spec.village_seed.to_string());
             row.push(r.spec.environment_seed.to_string());
             row.push(r.timeseries.last().map_or(0, |(t, _)| *t).to_string());
-            row.extend(params.cells[r.spec.strategy][r.spec.point].iter().cloned());
-            let cell = s.params(r.spec.strategy, r.spec.point);
+            row.extend(posterior_cells(s, r.spec.replicate));
+            let cell = s.run_params(r.spec.strategy, r.spec.point, r.spec.replicate);
+            if s.posterior.is_some() {
+                // The run's own parameters: the cell's, with the particle drawn.
+                let mut flat = Vec::new();
+                if let Ok(v) = toml::Value::try_from(&*cell) {
+                    flatten("", &v, &mut flat);
+                }
+                let map: std::collections::HashMap<String, String> = flat.into_iter().collect();
+                row.extend(
+                    params
+                        .keys
+                        .iter()
+                        .map(|k| map.get(k).cloned().unwrap_or_default()),
+                );
+            } else {
+                row.extend(params.cells[r.spec.strategy][r.spec.point].iter().cloned());
+            }
             let (issues, at) = (&cell.population.issues, NamedAt::new());
             row.extend(measure_cells(&r.last().values(), issues, at));
             match &r.post_exit {
@@ -491,6 +542,7 @@ pub fn write_failure(
     let mut w = csv::Writer::from_writer(out);
     let mut row: Vec<String> = run_key(s, spec).to_vec();
     row.extend(s.point_cells(spec.point, &s.point_keys()));
+    row.extend(posterior_cells(s, spec.replicate));
     row.push(error.to_string());
     w.write_record(&row)?;
     w.flush()?;
@@ -588,6 +640,10 @@ pub struct Manifest {
     /// SHA-256 of every data file the scenario reads, by name.
     #[serde(default)]
     pub data_sha256: Vec<(String, String)>,
+    /// The posterior the runs drew their calibrated parameters from
+    /// (`run --posterior`); absent without one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub posterior: Option<PosteriorInfo>,
     /// Base seed.
     pub seed: u64,
     /// Replicates per strategy and point.
@@ -619,6 +675,23 @@ pub struct Manifest {
     pub files: Vec<String>,
     /// True once every file is complete (written last).
     pub complete: bool,
+}
+
+/// What a manifest records of the posterior a run drew from.
+#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq)]
+pub struct PosteriorInfo {
+    /// The posterior file, as given to `--posterior`.
+    pub file: String,
+    /// Its copy inside the folder (`input/...`).
+    pub input: Option<String>,
+    /// SHA-256 of its bytes.
+    pub sha256: String,
+    /// The generation drawn from (the file's last).
+    pub generation: u64,
+    /// Particles in that generation.
+    pub particles: usize,
+    /// The calibrated parameters' paths.
+    pub parameters: Vec<String>,
 }
 
 /// Writes `manifest.json` (atomically).

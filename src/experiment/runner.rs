@@ -5,6 +5,8 @@
 //! from (base seed, scenario, strategy, replicate) (see [`crate::model::rng`]; with a design
 //! of several points, the point's number is part of the dynamics stream too), so
 //! results do not depend on the number of threads or the order in which runs finish.
+//! Under a posterior (`run --posterior`), the replicate's particle is drawn from a
+//! stream of its own in the same way ([`Scenario::run_params`]).
 //! [`run_all`] returns results in plan order; [`run_each`] hands each finished run to
 //! a callback (the CLI saves it to disk at once, see the results store).
 
@@ -168,7 +170,7 @@ pub fn run_guarded(s: &Scenario, spec: &RunSpec) -> Outcome {
 
 /// Does one run.
 pub fn run_one(s: &Scenario, spec: &RunSpec) -> RunOutput {
-    let params = &*s.params(spec.strategy, spec.point);
+    let params = &*s.run_params(spec.strategy, spec.point, spec.replicate);
     let village = Village::build(params, &s.inputs, &mut rng_from_seed(spec.village_seed));
     let mut sim = Simulation::new(params, village, rng_from_seed(spec.seed))
         .with_environment(rng_from_seed(spec.environment_seed));

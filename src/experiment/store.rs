@@ -115,6 +115,12 @@ pub struct PlanFile {
     /// shard folder holds for `merge` (see [`Store::prepare_shard`]).
     #[serde(default)]
     pub input_scenario: Option<String>,
+    /// SHA-256 of the posterior file the runs draw from (`run --posterior`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub posterior_sha256: Option<String>,
+    /// The posterior's copy inside the folder, from which `merge` reads it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub input_posterior: Option<String>,
 }
 
 impl PlanFile {
@@ -135,6 +141,8 @@ impl PlanFile {
                     .to_string()
             }),
             input_scenario: crate::experiment::inputs::layout(s).map(|l| l.scenario),
+            posterior_sha256: s.posterior.as_ref().map(|p| p.sha256.clone()),
+            input_posterior: crate::experiment::inputs::layout(s).and_then(|l| l.posterior),
         }
     }
 
@@ -192,6 +200,17 @@ impl PlanFile {
                 }
                 _ => {}
             }
+        }
+        match (&self.posterior_sha256, &other.posterior_sha256) {
+            (Some(a), Some(b)) if a != b => out.push(format!(
+                "the posterior file changed (SHA-256 {} against {})",
+                short(a),
+                short(b)
+            )),
+            (Some(_), None) | (None, Some(_)) => {
+                out.push("one plan draws from a posterior (--posterior), the other not".into())
+            }
+            _ => {}
         }
         if self.runs != other.runs && out.is_empty() {
             out.push(format!("{} runs against {}", self.runs, other.runs));
@@ -251,7 +270,7 @@ impl Store {
                 if !diff.is_empty() {
                     return Err(Error::Run(format!(
                         "{}: holds runs of another plan (scenario {}): {}; resume only with \
-                         the same scenario file, data files and version",
+                         the same scenario file, data files, posterior and version",
                         dir.display(),
                         old.scenario,
                         diff.join("; ")
@@ -461,6 +480,14 @@ impl Store {
             inputs: copied.files,
             scenario_sha256: s.sha256.clone(),
             data_sha256: s.data_sha256.clone(),
+            posterior: s.posterior.as_ref().map(|p| output::PosteriorInfo {
+                file: p.file.display().to_string(),
+                input: copied.posterior.clone(),
+                sha256: p.sha256.clone(),
+                generation: p.generation,
+                particles: p.particles.len(),
+                parameters: p.paths.clone(),
+            }),
             seed: s.seed,
             replicates: s.replicates,
             time_unit: s.time_unit().into(),

@@ -29,12 +29,16 @@ pub enum Purpose {
     /// Events outside the community's control (shocks), shared by all strategies of a
     /// replicate like the village.
     Environment,
+    /// The particle of a posterior a replicate's runs take their calibrated
+    /// parameters from (`run --posterior`), shared by all strategies of a replicate.
+    Posterior,
 }
 
 /// Derives the 64-bit seed of one stream from its identifying parts.
 ///
-/// For [`Purpose::Village`] and [`Purpose::Environment`] the strategy is ignored, so
-/// all strategies of a replicate share one village and one history of shocks.
+/// For [`Purpose::Village`], [`Purpose::Environment`] and [`Purpose::Posterior`] the
+/// strategy is ignored, so all strategies of a replicate share one village, one
+/// history of shocks and one draw of the calibrated parameters.
 pub fn derive_seed(
     base_seed: u64,
     scenario: &str,
@@ -50,6 +54,7 @@ pub fn derive_seed(
     match purpose {
         Purpose::Village => h.update(b"village\0"),
         Purpose::Environment => h.update(b"environment\0"),
+        Purpose::Posterior => h.update(b"posterior\0"),
         Purpose::Dynamics => {
             h.update(b"dynamics\0");
             h.update(strategy.as_bytes());

@@ -347,6 +347,7 @@ fn load_scenario(dir: &Path, manifest: &ManifestData, given: Option<&Path>) -> R
         .and_then(|b| String::from_utf8(b).ok());
     match Scenario::from_file(&path) {
         Ok(s) => {
+            let s = with_folder_posterior(dir, manifest, s, &mut l.notes);
             if let Some(recorded) = manifest.str("scenario_sha256")
                 && recorded != s.sha256
             {
@@ -373,6 +374,47 @@ fn load_scenario(dir: &Path, manifest: &ManifestData, given: Option<&Path>) -> R
         )),
     }
     Ok(l)
+}
+
+/// `s` with the posterior the runs drew from (the manifest's `posterior.input`, a
+/// plain path inside the folder), so that the network is drawn with replicate 0's
+/// parameters; `s` as it is, with a note, when that copy cannot be used.
+fn with_folder_posterior(
+    dir: &Path,
+    manifest: &ManifestData,
+    s: Scenario,
+    notes: &mut Vec<String>,
+) -> Scenario {
+    let Some(rel) = manifest
+        .json
+        .get("posterior")
+        .and_then(|p| p.get("input"))
+        .and_then(|v| v.as_str())
+    else {
+        return s;
+    };
+    let plain = Path::new(rel)
+        .components()
+        .all(|c| matches!(c, std::path::Component::Normal(_)));
+    let path = dir.join(rel);
+    if !plain || !path.is_file() {
+        notes.push(format!(
+            "The runs drew from a posterior, but its copy <code>{}</code> is not in the              folder: the network is drawn without the calibrated parameters.",
+            escape(rel)
+        ));
+        return s;
+    }
+    match s.clone().with_posterior(&path) {
+        Ok(with) => with,
+        Err(e) => {
+            notes.push(format!(
+                "The posterior the runs drew from, <code>{}</code>, does not load ({}): the                  network is drawn without the calibrated parameters.",
+                escape(rel),
+                escape(&e.to_string())
+            ));
+            s
+        }
+    }
 }
 
 pub(super) fn param<'a>(runs: &'a Runs, k: usize, key: &str) -> Option<&'a str> {

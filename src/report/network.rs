@@ -53,7 +53,8 @@ pub(super) fn network_section(dir: &Path, runs: &Runs, loaded: &Loaded) -> Resul
             escape(vseed)
         ));
     }
-    let params = s.params(k, point);
+    // Replicate 0's parameters: under a posterior, with the particle it drew.
+    let params = s.run_params(k, point, 0);
     let village = crate::model::village::Village::build(
         &params,
         &s.inputs,

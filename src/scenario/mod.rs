@@ -16,6 +16,7 @@ pub mod lesson;
 pub mod locate;
 mod peel;
 pub mod points;
+pub mod posterior;
 pub mod sampling;
 pub mod sensitivity;
 pub mod sweep;
@@ -99,6 +100,9 @@ pub struct Strategy {
     pub description: String,
     /// Its parameters.
     pub params: Params,
+    /// What its `[strategies.NAME]` table sets, as written (without `description`):
+    /// the strategy's levers.
+    pub overrides: toml::Table,
 }
 
 /// A checked scenario, ready to run.
@@ -145,6 +149,9 @@ pub struct Scenario {
     pub evidence: Option<evidence::Evidence>,
     /// The `[lesson]` table of a training lesson, if any.
     pub lesson: Option<lesson::Lesson>,
+    /// The posterior each replicate draws its calibrated parameters from
+    /// (`run --posterior`), if any: see [`Scenario::with_posterior`].
+    pub posterior: Option<std::sync::Arc<posterior::Posterior>>,
 }
 
 /// The most runs a scenario may have (strategies × design points × replicates):
@@ -392,6 +399,7 @@ impl Scenario {
             let prefix = KeyPath::default().key("strategies").key(&name);
             let mut merged = base.clone();
             merge(&mut merged, &over);
+            let overrides = over;
             let located = Located {
                 idx: &idx,
                 prefix: &prefix,
@@ -424,6 +432,7 @@ impl Scenario {
                 name,
                 description,
                 params,
+                overrides,
             });
         }
         for p in check_meta(&meta) {
@@ -626,7 +635,74 @@ impl Scenario {
             calibrate,
             evidence,
             lesson,
+            posterior: None,
         })
+    }
+
+    /// This scenario with the posterior in `path` (a `posterior.csv`, see
+    /// [`posterior`]): each replicate then draws one particle of its last generation
+    /// and runs every strategy with the particle's values applied over the
+    /// strategy's parameters. Refused for a scenario with a `[sweep]` design (its
+    /// points would set parameters a second way), and for a file with any problem
+    /// (located at its line and column), including a calibrated parameter that a
+    /// strategy sets or a particle that gives some strategy invalid parameters.
+    pub fn with_posterior(mut self, path: &Path) -> Result<Scenario> {
+        if self.points.iter().any(|p| !p.is_empty()) {
+            return Err(Error::Invalid(vec![Diagnostic {
+                file: self
+                    .file
+                    .as_ref()
+                    .map_or_else(|| self.name.clone(), |f| f.display().to_string()),
+                line: 0,
+                column: 0,
+                key: "sweep".into(),
+                message: format!(
+                    "a scenario with a [sweep] design ({} points) cannot run with --posterior \
+                     {}: the design and the posterior would both set parameters",
+                    self.point_count(),
+                    path.display()
+                ),
+                allowed: Some(
+                    "--posterior with a scenario without [sweep] (one point), or the sweep \
+                     without --posterior"
+                        .into(),
+                ),
+            }]));
+        }
+        let p = posterior::Posterior::read(path, &self.strategies, &self.output)?;
+        self.posterior = Some(std::sync::Arc::new(p));
+        Ok(self)
+    }
+
+    /// The particle of the posterior that replicate `replicate` runs with, if the
+    /// scenario has a posterior (the same for every strategy: see
+    /// [`posterior::Posterior::draw`]).
+    pub fn drawn(&self, replicate: u32) -> Option<&posterior::PosteriorParticle> {
+        self.posterior
+            .as_ref()
+            .map(|p| p.draw(self.seed, &self.name, replicate))
+    }
+
+    /// The parameters of one run: the strategy's at the design point
+    /// ([`Scenario::params`]) with, under a posterior, the particle drawn for the
+    /// replicate applied over them.
+    ///
+    /// # Panics
+    /// If the particle's values do not fit; a posterior is checked against every
+    /// strategy when it is read.
+    pub fn run_params(
+        &self,
+        strategy: usize,
+        point: usize,
+        replicate: u32,
+    ) -> std::borrow::Cow<'_, Params> {
+        let params = self.params(strategy, point);
+        match self.drawn(replicate) {
+            None => params,
+            Some(p) => std::borrow::Cow::Owned(
+                apply_point(&params, &p.values).expect("posterior particles were checked"),
+            ),
+        }
     }
 
     /// Total number of runs: strategies × design points × replicates.
@@ -637,10 +713,12 @@ impl Scenario {
     /// The estimate of the memory one run needs at its peak, the largest over the
     /// strategies (see [`memory_per_run`]).
     pub fn memory_per_run(&self) -> u64 {
+        let drawn = self.posterior.as_ref().map_or(0, |p| p.memory_per_run);
         (0..self.strategies.len())
             .map(|k| memory_per_run(&self.params(k, 0), &self.output))
             .max()
             .unwrap_or(0)
+            .max(drawn)
     }
 
     /// Number of design points (1 without a `[sweep]`).
