@@ -619,7 +619,7 @@ pub struct RuleNow {
 /// Measures the village. `rule` is the allocation rule as it stands now,
 /// `trusting_level` the trust at which a household counts as trusting; `last`
 /// describes the step just taken. With `groups` = `Some((k, out))` it also measures
-/// the `k` social groups into `out` in the same pass over households, exactly as
+/// the `k` social groups into `out` (over lists of their households), exactly as
 /// [`measure_groups`] does.
 #[allow(clippy::too_many_arguments)]
 pub fn measure(

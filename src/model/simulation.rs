@@ -231,7 +231,7 @@ impl<'p> Simulation<'p> {
 
     /// The measures of the village now and, into `groups` when given, those of each
     /// social group (one entry per group of `population.groups`, in order), in one
-    /// pass over the households.
+    /// call.
     pub fn measure_with_groups(
         &mut self,
         groups: Option<&mut Vec<metrics::GroupMetrics>>,
