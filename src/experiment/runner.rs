@@ -192,8 +192,7 @@ pub fn run_one(s: &Scenario, spec: &RunSpec) -> RunOutput {
         .filter(|&t| t <= steps);
     let mut post_exit = None;
     let mut groups = Vec::new();
-    // One pass over the households measures the village and, when recorded, its
-    // groups.
+    // One call measures the village and, when recorded, its groups.
     let measure = |t: u32, sim: &mut Simulation, groups: &mut Vec<_>| {
         if s.output.groups {
             let mut g = Vec::new();

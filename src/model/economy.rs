@@ -146,10 +146,14 @@ impl DegreeTerm {
     fn of(&mut self, net: &Network, lambda: f32) -> &[f32] {
         if self.lambda != Some(lambda) || self.values.len() != net.len() {
             let inv_d = (1.0 / (net.mean_degree() + 1.0)) as f32;
+            // One power per distinct degree (a table), not per household: the same
+            // `powf` of the same value, so the same term.
+            let max = (0..net.len()).map(|i| net.degree(i)).max().unwrap_or(0);
+            let mut table = vec![None; max + 1];
             self.values.clear();
             self.values.extend((0..net.len()).map(|i| {
-                let rel_d = (net.degree(i) as f32 + 1.0) * inv_d;
-                rel_d.powf(lambda)
+                let d = net.degree(i);
+                *table[d].get_or_insert_with(|| ((d as f32 + 1.0) * inv_d).powf(lambda))
             }));
             self.lambda = Some(lambda);
         }

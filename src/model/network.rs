@@ -233,10 +233,21 @@ impl Network {
     }
 
     /// This network with `extra` ties added (duplicates and self-loops are ignored;
-    /// new ties weigh 1). Each row is merged with its new ties in one pass, without
-    /// sorting the rows again: O(nodes + ties + k log k) for `k` new ties, and the
-    /// same network [`Network::from_edges`] builds from all the ties.
+    /// new ties weigh 1): a copy, then [`Network::add_edges`].
     pub fn with_added_edges(&self, extra: &[(u32, u32)]) -> Network {
+        let mut g = self.clone();
+        g.add_edges(extra);
+        g
+    }
+
+    /// Adds `extra` ties (duplicates and self-loops are ignored; new ties weigh 1)
+    /// in place, keeping every row sorted: the rows after the last changed row move
+    /// up as one block, and each changed row is merged with its new ties from the
+    /// end, so no new tie list is allocated (beyond the vector's growth) and no row
+    /// is sorted again: O(nodes + ties + k log k) for `k` new ties, and the same
+    /// network [`Network::from_edges`] builds from all the ties. Returns whether
+    /// any tie was added.
+    pub fn add_edges(&mut self, extra: &[(u32, u32)]) -> bool {
         let n = self.len();
         // Both directions of every new tie, by row then neighbour.
         let mut added: Vec<(u32, u32)> = extra
@@ -247,44 +258,54 @@ impl Network {
         added.sort_unstable();
         added.dedup();
         if added.is_empty() {
-            return self.clone();
+            return false;
         }
-        let mut offsets = Vec::with_capacity(n + 1);
-        offsets.push(0u32);
-        let total = self.neighbors.len() + added.len();
-        let mut neighbors = Vec::with_capacity(total);
-        let mut weights = self.weights.as_ref().map(|_| Vec::with_capacity(total));
-        let mut next = added.iter().peekable();
-        for i in 0..n {
-            let old = self.neighbors(i);
-            let old_w = self.weights(i);
-            let mut k = 0;
-            while let Some(&&(_, b)) = next.peek().filter(|&&&(r, _)| r as usize == i) {
-                // Old neighbours below the new one first: rows stay sorted.
-                while k < old.len() && old[k] < b {
-                    neighbors.push(old[k]);
-                    if let (Some(w), Some(ow)) = (weights.as_mut(), old_w) {
-                        w.push(ow[k]);
+        let old_len = self.neighbors.len();
+        // `shift`: new ties still to be placed, all in rows up to the current one.
+        let mut shift = added.len();
+        self.neighbors.resize(old_len + shift, 0);
+        if let Some(w) = self.weights.as_mut() {
+            w.resize(old_len + shift, 0.0);
+        }
+        // Old entries before `end` have not moved yet; offsets after `upto` are final.
+        let (mut end, mut upto, mut a) = (old_len, n, added.len());
+        while a > 0 {
+            let r = added[a - 1].0 as usize;
+            let (lo, hi) = (self.offsets[r] as usize, self.offsets[r + 1] as usize);
+            // The rows after `r` not moved yet move up as one block.
+            self.neighbors.copy_within(hi..end, hi + shift);
+            if let Some(w) = self.weights.as_mut() {
+                w.copy_within(hi..end, hi + shift);
+            }
+            for o in &mut self.offsets[r + 1..=upto] {
+                *o += shift as u32;
+            }
+            // Row `r` merged with its new ties from the end.
+            let (mut at, mut k) = (hi + shift, hi);
+            while a > 0 && added[a - 1].0 as usize == r {
+                let b = added[a - 1].1;
+                while k > lo && self.neighbors[k - 1] > b {
+                    at -= 1;
+                    k -= 1;
+                    self.neighbors[at] = self.neighbors[k];
+                    if let Some(w) = self.weights.as_mut() {
+                        w[at] = w[k];
                     }
-                    k += 1;
                 }
-                neighbors.push(b);
-                if let Some(w) = weights.as_mut() {
-                    w.push(1.0);
+                at -= 1;
+                self.neighbors[at] = b;
+                if let Some(w) = self.weights.as_mut() {
+                    w[at] = 1.0;
                 }
-                next.next();
+                a -= 1;
+                shift -= 1;
             }
-            neighbors.extend_from_slice(&old[k..]);
-            if let (Some(w), Some(ow)) = (weights.as_mut(), old_w) {
-                w.extend_from_slice(&ow[k..]);
-            }
-            offsets.push(neighbors.len() as u32);
+            // The row's old entries below its new ties move with the next block.
+            end = k;
+            upto = r;
         }
-        Network {
-            offsets,
-            neighbors,
-            weights,
-        }
+        debug_assert_eq!(shift, 0);
+        true
     }
 
     /// A network of `n` nodes and no ties.
@@ -641,15 +662,15 @@ pub fn barabasi_albert<R: Rng + ?Sized>(rng: &mut R, n: usize, m: usize) -> Netw
 mod tests {
     use super::*;
 
-    /// Adding ties row by row must give exactly the network that rebuilding from all
-    /// the ties gives (rows sorted, duplicates and self-loops and existing ties
+    /// Adding ties in place, row by row, must give exactly the network that
+    /// rebuilding from all the ties gives (many new ties or a few) (rows sorted, duplicates and self-loops and existing ties
     /// ignored, weights kept, new ties weighing 1). Could fail: a row merged out of
     /// order, a weight shifted by one, a new tie counted twice.
     #[test]
     fn added_ties_equal_a_rebuild() {
         use rand::{RngExt, SeedableRng};
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(5);
-        for weighted in [false, true] {
+        for (weighted, count) in [(false, 40), (true, 40), (false, 1), (true, 3)] {
             let n = 60;
             let base: Vec<(u32, u32)> = (0..150)
                 .map(|_| (rng.random_range(0..n), rng.random_range(0..n)))
@@ -658,7 +679,7 @@ mod tests {
                 .map(|_| rng.random_range(0.5..2.0))
                 .collect();
             let net = Network::from_edges(n as usize, &base, weighted.then_some(&w[..])).unwrap();
-            let mut extra: Vec<(u32, u32)> = (0..40)
+            let mut extra: Vec<(u32, u32)> = (0..count)
                 .map(|_| (rng.random_range(0..n), rng.random_range(0..n)))
                 .collect();
             extra.push((3, 3));

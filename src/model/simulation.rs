@@ -198,9 +198,8 @@ impl<'p> Simulation<'p> {
                 &mut self.rule,
                 &mut self.rng,
             );
-            if !ties.is_empty() {
-                // Rare (meetings only): rebuild the rows with the new bridging ties.
-                self.village.network = self.village.network.with_added_edges(&ties);
+            // Rare (meetings only): the new bridging ties merged into the rows.
+            if !ties.is_empty() && self.village.network.add_edges(&ties) {
                 self.scratch.ties_changed();
                 self.degree.ties_changed();
             }
@@ -232,7 +231,7 @@ impl<'p> Simulation<'p> {
 
     /// The measures of the village now and, into `groups` when given, those of each
     /// social group (one entry per group of `population.groups`, in order), in one
-    /// pass over the households.
+    /// call.
     pub fn measure_with_groups(
         &mut self,
         groups: Option<&mut Vec<metrics::GroupMetrics>>,
