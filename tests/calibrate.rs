@@ -344,12 +344,12 @@ fn simulation_based_calibration_covers_the_truth() {
     sbc(20, 15);
 }
 
-/// The full version, as a documented command (about 5 minutes on 2 cores):
+/// The full version, as a documented command (about 35 seconds on 2 cores):
 /// `cargo test --release --test calibrate -- --ignored --nocapture`. 100 recoveries
 /// per seed family; at least 83 must cover (expected 90; P(X ≤ 82 | n = 100, p =
 /// 0.9) ≈ 0.006).
 #[test]
-#[ignore = "about 5 minutes; the CI runs the 20-recovery version"]
+#[ignore = "about 35 seconds; the CI runs the 20-recovery version"]
 fn simulation_based_calibration_covers_the_truth_over_100_recoveries() {
     sbc(100, 83);
 }
