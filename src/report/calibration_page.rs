@@ -7,7 +7,7 @@ use super::data::Table;
 use super::page::CSS;
 use super::sections::manifest_section;
 use super::sensitivity_page::scenario_section;
-use super::svg::{LinearScale, Svg, axis_bottom, axis_left, fmt_value, nice_ticks};
+use super::svg::{LinearScale, Svg, axis_bottom, axis_left, fmt_value, ticks_within};
 use super::*;
 
 /// The last generation's particles: parameter names, values and weights.
@@ -115,7 +115,7 @@ fn marginal(name: &str, values: &[f64], weights: &[f64], prior: (f64, f64)) -> S
     let dens: Vec<f64> = dens.iter().map(|d| d / width).collect();
     let flat = 1.0 / (hi - lo);
     let top = dens.iter().copied().fold(flat, f64::max) * 1.1;
-    let x = LinearScale::new((lo, hi), (l, w - 8.0));
+    let x = LinearScale::new((lo, hi), (l, w - 16.0));
     let y = LinearScale::new((0.0, top), (hgt - b, 8.0));
     let mut s = Svg::new(w, hgt, r#"class="chart""#, &format!("posterior of {name}"));
     for (k, d) in dens.iter().enumerate() {
@@ -139,18 +139,18 @@ fn marginal(name: &str, values: &[f64], weights: &[f64], prior: (f64, f64)) -> S
     axis_bottom(
         &mut s,
         &x,
-        &nice_ticks(lo, hi, 4),
+        &ticks_within(lo, hi, 4),
         hgt - b,
         None,
         Some(name),
     );
-    axis_left(&mut s, &y, &nice_ticks(0.0, top, 3), l, None, None);
+    axis_left(&mut s, &y, &ticks_within(0.0, top, 3), l, None, None);
     s.finish()
 }
 
 /// Particles of two parameters, each a dot with area proportional to its weight.
 fn pair(p: &Posterior, i: usize, j: usize, pri: &[(f64, f64)]) -> String {
-    let (w, hgt, l, b) = (220.0, 200.0, 44.0, 36.0);
+    let (w, hgt, l, b) = (240.0, 200.0, 58.0, 36.0);
     let range = |k: usize| {
         if pri[k].0.is_finite() {
             pri[k]
@@ -161,7 +161,7 @@ fn pair(p: &Posterior, i: usize, j: usize, pri: &[(f64, f64)]) -> String {
         }
     };
     let (xr, yr) = (range(i), range(j));
-    let x = LinearScale::new(xr, (l, w - 8.0));
+    let x = LinearScale::new(xr, (l, w - 16.0));
     let y = LinearScale::new(yr, (hgt - b, 8.0));
     let label = format!("{} against {}", p.names[j], p.names[i]);
     let mut s = Svg::new(w, hgt, r#"class="chart""#, &label);
@@ -182,7 +182,7 @@ fn pair(p: &Posterior, i: usize, j: usize, pri: &[(f64, f64)]) -> String {
     axis_bottom(
         &mut s,
         &x,
-        &nice_ticks(xr.0, xr.1, 3),
+        &ticks_within(xr.0, xr.1, 5),
         hgt - b,
         None,
         Some(&p.names[i]),
@@ -190,10 +190,10 @@ fn pair(p: &Posterior, i: usize, j: usize, pri: &[(f64, f64)]) -> String {
     axis_left(
         &mut s,
         &y,
-        &nice_ticks(yr.0, yr.1, 3),
+        &ticks_within(yr.0, yr.1, 5),
         l,
         None,
-        Some((&p.names[j], 10.0)),
+        Some((&p.names[j], 12.0)),
     );
     s.finish()
 }
@@ -235,7 +235,7 @@ fn predictive_section(dir: &Path) -> Result<String> {
         let a = pts.iter().copied().fold(f64::INFINITY, f64::min);
         let z = pts.iter().copied().fold(f64::NEG_INFINITY, f64::max);
         let pad = ((z - a) * 0.15).max(1e-6);
-        let x = LinearScale::new((a - pad, z + pad), (12.0, w - 12.0));
+        let x = LinearScale::new((a - pad, z + pad), (16.0, w - 20.0));
         let id = r.str(cols[0]).to_string();
         let mut s = Svg::new(w, hgt, r#"class="chart""#, &format!("predictive check: {id}"));
         let (rl, rh) = (
@@ -256,7 +256,7 @@ fn predictive_section(dir: &Path) -> Result<String> {
             );
             s.line(x.map(q50), 10.0, x.map(q50), 24.0, r##"stroke="#123" stroke-width="2""##);
         }
-        axis_bottom(&mut s, &x, &nice_ticks(a - pad, z + pad, 5), 34.0, None, None);
+        axis_bottom(&mut s, &x, &ticks_within(a - pad, z + pad, 5), 34.0, None, None);
         let _ = write!(
             h,
             r#"<figure><figcaption><code>{}</code>{}</figcaption>{}</figure>"#,
