@@ -390,6 +390,11 @@ fn ranks_count_first_places_in_each_outcomes_direction() {
     for (o, s) in sums {
         assert!((s - 1.0).abs() < 1e-9, "{o}: shares sum to {s}");
     }
+    // The report shows the table, with its link in the menu. Fails if ranks.csv
+    // were left out of the page.
+    ok(d, &["report", "o"]);
+    let html = std::fs::read_to_string(d.join("o/report.html")).unwrap();
+    assert!(html.contains(r#"<section id="ranks">"#) && html.contains(r##"href="#ranks""##));
 }
 
 /// Each bad posterior is refused with status 1 and an error at its file, line and

@@ -32,7 +32,8 @@ use data::{Cell, ManifestData, Runs, Series, Stages};
 use network::network_section;
 use page::page;
 use sections::{
-    grid_figure, groups_section, manifest_section, panel, parameters_section, stage_spans,
+    grid_figure, groups_section, manifest_section, panel, parameters_section, ranks_section,
+    stage_spans,
 };
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -139,6 +140,8 @@ struct Sections {
     network: String,
     /// "The design" (empty without varied parameters).
     design: String,
+    /// "Ranks under the posterior" (empty without `ranks.csv`).
+    ranks: String,
 }
 
 /// Writes the report of the results folder `dir` to `out` (atomically) and returns
@@ -248,6 +251,7 @@ pub fn render(dir: &Path, scenario: Option<&Path>) -> Result<String> {
             by_group,
             network,
             design,
+            ranks: ranks_section(dir)?,
         },
     ))
 }

@@ -133,7 +133,7 @@ pub(super) fn page(
     let _ = write!(
         h,
         r##"</header>
-<nav>{}{}<a href="#over-time">Over time</a>{}<a href="#outcomes">Outcomes</a><a href="#stages">Stage timeline</a><a href="#network">Network</a><a href="#parameters">Parameters</a><a href="#manifest">Manifest</a></nav>
+<nav>{}{}{}<a href="#over-time">Over time</a>{}<a href="#outcomes">Outcomes</a><a href="#stages">Stage timeline</a><a href="#network">Network</a><a href="#parameters">Parameters</a><a href="#manifest">Manifest</a></nav>
 "##,
         if sections.design.is_empty() {
             ""
@@ -145,6 +145,11 @@ pub(super) fn page(
         } else {
             ""
         },
+        if sections.ranks.is_empty() {
+            ""
+        } else {
+            r##"<a href="#ranks">Ranks under the posterior</a>"##
+        },
         if by_group.is_empty() {
             ""
         } else {
@@ -153,6 +158,7 @@ pub(super) fn page(
     );
 
     h.push_str(&sections.design);
+    h.push_str(&sections.ranks);
 
     // Over time.
     let reference = &runs.cells[0].label;

@@ -271,3 +271,53 @@ pub(super) fn manifest_section(m: &ManifestData) -> String {
     );
     h
 }
+
+/// How often each strategy ranked first across a posterior's draws (`ranks.csv`,
+/// written by `run --posterior`): a table of strategies by outcome; empty without
+/// the file.
+pub(super) fn ranks_section(dir: &Path) -> Result<String> {
+    if !dir.join("ranks.csv").exists() {
+        return Ok(String::new());
+    }
+    let mut t = data::Table::open(dir, "ranks.csv")?;
+    let (o, st, share, draws) = (
+        t.col("outcome")?,
+        t.col("strategy")?,
+        t.col("share_first")?,
+        t.col("draws")?,
+    );
+    let mut outcomes: Vec<String> = Vec::new();
+    let mut strategies: Vec<String> = Vec::new();
+    let mut cells: BTreeMap<(String, String), (f64, u64)> = BTreeMap::new();
+    t.for_each(|r| {
+        let (oc, sc) = (r.str(o).to_string(), r.str(st).to_string());
+        if !outcomes.contains(&oc) {
+            outcomes.push(oc.clone());
+        }
+        if !strategies.contains(&sc) {
+            strategies.push(sc.clone());
+        }
+        cells.insert((oc, sc), (r.num(share)?, r.whole(draws)?));
+        Ok(())
+    })?;
+    let mut h = String::from(
+        r#"<section id="ranks"><h2>Ranks under the posterior</h2><p>Each replicate drew its calibrated parameters from the posterior (the same draw for every strategy); a cell is the share of replicates in which the strategy did best on the outcome (ties share the place; <code>ranks.csv</code>). NA: the outcome is missing for some strategy in every replicate.</p><table><thead><tr><th>strategy</th>"#,
+    );
+    for oc in &outcomes {
+        let _ = write!(h, "<th>{}</th>", escape(oc));
+    }
+    h.push_str("</tr></thead><tbody>");
+    for sc in &strategies {
+        let _ = write!(h, "<tr><td>{}</td>", escape(sc));
+        for oc in &outcomes {
+            let cell = match cells.get(&(oc.clone(), sc.clone())) {
+                Some((x, n)) if x.is_finite() => format!("{:.0}% of {n}", 100.0 * x),
+                _ => "NA".into(),
+            };
+            let _ = write!(h, "<td>{cell}</td>");
+        }
+        h.push_str("</tr>");
+    }
+    h.push_str("</tbody></table></section>\n");
+    Ok(h)
+}
