@@ -174,7 +174,7 @@ pub(crate) fn calibrate(
     let scales = abc::Model::scales(&p, &prior);
     let seed = settings.seed;
     let draws = pool.install(|| cal::predictive(&p, last, cp.predictive, seed));
-    let checks = cal::check_patterns(&p, &draws, first, &scales);
+    let checks = cal::predictive_summary(&p, &draws, first, &scales);
     files::save_check(&dir, &p, &draws, &checks)?;
     let info = RunInfo {
         command_line: std::env::args().collect(),

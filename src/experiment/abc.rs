@@ -341,13 +341,7 @@ pub fn run_model<M: Model>(
             .iter()
             .map(|p| Kernel::local(&p.theta, &pool, &s.ranges))
             .collect();
-        let cumulative: Vec<f64> = prev
-            .iter()
-            .scan(0.0, |acc, p| {
-                *acc += p.weight;
-                Some(*acc)
-            })
-            .collect();
+        let by_weight = ByWeight::new(&prev);
         let mut accepted: Vec<Particle> = Vec::with_capacity(n);
         let mut simulations = 0usize;
         let batch = (2 * n).max(64);
@@ -359,8 +353,7 @@ pub fn run_model<M: Model>(
                 .into_par_iter()
                 .map(|k| {
                     let mut r = stream(s.seed, g, k);
-                    let u: f64 = r.random::<f64>() * cumulative.last().copied().unwrap_or(1.0);
-                    let j = cumulative.partition_point(|&c| c < u).min(prev.len() - 1);
+                    let j = by_weight.pick(r.random::<f64>());
                     let theta = kernels[j].draw(&prev[j].theta, &mut r);
                     let c = tried.fetch_add(1, Ordering::Relaxed) + 1;
                     if !inside(&theta, &s.ranges) {
@@ -444,19 +437,39 @@ fn quantile(mut v: Vec<f64>, q: f64) -> f64 {
     v.get(k).copied().unwrap_or(f64::INFINITY)
 }
 
+/// Draws particles by their weights: the running sums of the weights, in particle
+/// order.
+pub struct ByWeight(Vec<f64>);
+
+impl ByWeight {
+    /// The running sums of `ps`'s weights.
+    pub fn new(ps: &[Particle]) -> ByWeight {
+        ByWeight(
+            ps.iter()
+                .scan(0.0, |acc, p| {
+                    *acc += p.weight;
+                    Some(*acc)
+                })
+                .collect(),
+        )
+    }
+
+    /// The index of the particle a uniform number `x` in [0, 1) picks.
+    pub fn pick(&self, x: f64) -> usize {
+        let u = x * self.0.last().copied().unwrap_or(1.0);
+        self.0
+            .partition_point(|&c| c < u)
+            .min(self.0.len().saturating_sub(1))
+    }
+}
+
 /// Multinomial resampling to equal weights.
 fn resample<R: Rng>(ps: &[Particle], r: &mut R) -> Vec<Particle> {
     let n = ps.len();
-    let mut cumulative = Vec::with_capacity(n);
-    let mut acc = 0.0;
-    for p in ps {
-        acc += p.weight;
-        cumulative.push(acc);
-    }
+    let by_weight = ByWeight::new(ps);
     (0..n)
         .map(|_| {
-            let u = r.random::<f64>() * acc;
-            let j = cumulative.partition_point(|&c| c < u).min(n - 1);
+            let j = by_weight.pick(r.random::<f64>());
             Particle {
                 weight: 1.0 / n as f64,
                 ..ps[j].clone()

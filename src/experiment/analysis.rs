@@ -402,15 +402,7 @@ pub fn compare_table(s: &Scenario, rows: &[CompareRow]) -> String {
             }
             table.push(row);
         }
-        let widths: Vec<usize> = (0..table[0].len())
-            .map(|c| {
-                table
-                    .iter()
-                    .map(|r| r[c].chars().count())
-                    .max()
-                    .unwrap_or(0)
-            })
-            .collect();
+        let widths = column_widths(&table);
         out.push('\n');
         for row in &table {
             let mut line = String::new();
@@ -431,6 +423,19 @@ pub fn compare_table(s: &Scenario, rows: &[CompareRow]) -> String {
         s.strategies[0].name
     ));
     out
+}
+
+/// The width in characters of each column of a text table (rows of cells).
+pub fn column_widths(table: &[Vec<String>]) -> Vec<usize> {
+    (0..table.first().map_or(0, Vec::len))
+        .map(|c| {
+            table
+                .iter()
+                .map(|r| r[c].chars().count())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect()
 }
 
 /// Designs of more points than this get one short table, not a table per point.

@@ -303,24 +303,13 @@ pub struct Draw {
 /// the result does not depend on the threads).
 pub fn predictive(p: &Problem<'_>, last: &Generation, n: usize, seed: u64) -> Vec<Draw> {
     use rayon::prelude::*;
-    let cumulative: Vec<f64> = last
-        .particles
-        .iter()
-        .scan(0.0, |acc, q| {
-            *acc += q.weight;
-            Some(*acc)
-        })
-        .collect();
-    let total = cumulative.last().copied().unwrap_or(0.0);
+    let by_weight = abc::ByWeight::new(&last.particles);
     (0..n)
         .into_par_iter()
         .map(|j| {
             let mut r = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
             r.set_stream((1u64 << 63) | j as u64);
-            let u: f64 = r.random::<f64>() * total;
-            let k = cumulative
-                .partition_point(|&c| c < u)
-                .min(last.particles.len().saturating_sub(1));
+            let k = by_weight.pick(r.random::<f64>());
             Draw {
                 particle: k,
                 stats: p.statistics(&last.particles[k].theta, r.random::<u64>()),
@@ -357,7 +346,7 @@ pub struct PatternCheck {
 }
 
 /// Summaries of the predictive check, one per pattern.
-pub fn check_patterns(
+pub fn predictive_summary(
     p: &Problem<'_>,
     draws: &[Draw],
     first: &Generation,

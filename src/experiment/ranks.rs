@@ -211,15 +211,7 @@ pub fn ranks_table(s: &Scenario, rows: &[RankRow]) -> String {
         }
         table.push(row);
     }
-    let widths: Vec<usize> = (0..table[0].len())
-        .map(|c| {
-            table
-                .iter()
-                .map(|r| r[c].chars().count())
-                .max()
-                .unwrap_or(0)
-        })
-        .collect();
+    let widths = analysis::column_widths(&table);
     let mut out = format!(
         "\nhow often each strategy ranks first across the posterior's draws ({draws} \
          replicates, each with its own draw of the calibrated parameters):\n"

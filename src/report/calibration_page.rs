@@ -4,7 +4,6 @@
 //! of every pattern against its observation.
 
 use super::data::Table;
-use super::page::CSS;
 use super::sections::manifest_section;
 use super::sensitivity_page::scenario_section;
 use super::svg::{LinearScale, Svg, axis_bottom, axis_left, fmt_value, ticks_within};
@@ -313,26 +312,11 @@ pub(super) fn calibration_page(
     let pri = priors(loaded, &post.names);
     let name = manifest.str("scenario").unwrap_or("results");
     let version = manifest.str("version").unwrap_or("?");
-    let mut h = String::with_capacity(1 << 16);
-    let _ = write!(
+    let mut h = super::page::head(&format!("kampung calibration report: {name}"), version);
+    let _ = writeln!(
         h,
-        r#"<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="generator" content="kampung {v}">
-<title>kampung calibration report: {n}</title>
-<style>{CSS}</style>
-</head>
-<body>
-<main>
-<header>
-<h1>kampung calibration report: {n}</h1>
-<p class="trace">Results folder <code>{dir}</code> · {k} particles in the posterior · kampung {v} (commit {c}) · finished {fin}</p></header>
-"#,
+        r#"<p class="trace">Results folder <code>{dir}</code> · {k} particles in the posterior · kampung {v} (commit {c}) · finished {fin}</p></header>"#,
         v = escape(version),
-        n = escape(name),
         dir = escape(&dir.display().to_string()),
         k = post.weights.len(),
         c = escape(manifest.str("commit").unwrap_or("unknown")),
@@ -357,12 +341,6 @@ pub(super) fn calibration_page(
     h.push_str(&predictive_section(dir)?);
     h.push_str(&scenario_section(loaded));
     h.push_str(&manifest_section(manifest));
-    let _ = write!(
-        h,
-        "<footer>Made by <code>kampung report</code> (kampung {}) from <code>{}</code>. \
-         Self-contained: no scripts, no fonts or images from elsewhere.</footer>\n</main>\n</body>\n</html>\n",
-        escape(env!("CARGO_PKG_VERSION")),
-        escape(&dir.display().to_string())
-    );
+    h.push_str(&super::page::footer(dir));
     Ok(h)
 }

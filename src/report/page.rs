@@ -50,6 +50,40 @@ footer{margin-top:30px;font-size:12px;color:var(--muted)}
 @media print{body{background:#fff}main{padding:0}}
 "#;
 
+/// The start of a report page, up to its open `<header>` and the `<h1>` title
+/// (`title` and `version` escaped here).
+pub(super) fn head(title: &str, version: &str) -> String {
+    format!(
+        r#"<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="generator" content="kampung {v}">
+<title>{t}</title>
+<style>{CSS}</style>
+</head>
+<body>
+<main>
+<header>
+<h1>{t}</h1>
+"#,
+        v = escape(version),
+        t = escape(title)
+    )
+}
+
+/// The end of a report page made from results folder `dir`: the footer and the
+/// closing tags.
+pub(super) fn footer(dir: &Path) -> String {
+    format!(
+        "<footer>Made by <code>kampung report</code> (kampung {}) from <code>{}</code>. \
+         Self-contained: no scripts, no fonts or images from elsewhere.</footer>\n</main>\n</body>\n</html>\n",
+        escape(env!("CARGO_PKG_VERSION")),
+        escape(&dir.display().to_string())
+    )
+}
+
 pub(super) fn page(
     dir: &Path,
     manifest: &ManifestData,
@@ -69,25 +103,7 @@ pub(super) fn page(
     let total_runs: usize = runs.cells.iter().map(|c| c.runs).sum();
     let unit = param(runs, 0, "time.step").unwrap_or("step");
     let mut h = String::with_capacity(1 << 20);
-    let _ = write!(
-        h,
-        r#"<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="generator" content="kampung {v}">
-<title>kampung report: {n}</title>
-<style>{CSS}</style>
-</head>
-<body>
-<main>
-<header>
-<h1>kampung report: {n}</h1>
-"#,
-        v = escape(version),
-        n = escape(&name)
-    );
+    h.push_str(&head(&format!("kampung report: {name}"), version));
     if let Some(s) = &loaded.scenario
         && !s.description.is_empty()
     {
@@ -398,13 +414,7 @@ pub(super) fn page(
     // Parameters.
     h.push_str(&parameters_section(runs, loaded));
     h.push_str(&manifest_section(manifest));
-    let _ = write!(
-        h,
-        "<footer>Made by <code>kampung report</code> (kampung {}) from <code>{}</code>. \
-         Self-contained: no scripts, no fonts or images from elsewhere.</footer>\n</main>\n</body>\n</html>\n",
-        escape(env!("CARGO_PKG_VERSION")),
-        escape(&dir.display().to_string())
-    );
+    h.push_str(&footer(dir));
     h
 }
 

@@ -464,12 +464,6 @@ pub fn page(dir: &Path, rows: &[SensitivityRow]) -> String {
         css = super::page::CSS
     );
     h.push_str(&sensitivity_section(rows));
-    let _ = write!(
-        h,
-        "<footer>Made by <code>kampung report</code> (kampung {}) from <code>{}</code>. \
-         Self-contained: no scripts, no fonts or images from elsewhere.</footer>\n</main>\n</body>\n</html>\n",
-        escape(env!("CARGO_PKG_VERSION")),
-        escape(&dir.display().to_string())
-    );
+    h.push_str(&super::page::footer(dir));
     h
 }

@@ -3,7 +3,6 @@
 //! `sensitivity.csv` as tables, one per method and outcome, then the scenario file
 //! and the manifest. [`sensitivity_page`] puts the page together from sections.
 
-use super::page::CSS;
 use super::sections::manifest_section;
 use super::*;
 use crate::experiment::analysis::SensitivityRow;
@@ -123,26 +122,7 @@ pub(super) fn sensitivity_page(
     };
     let name = manifest.str("scenario").unwrap_or("results");
     let version = manifest.str("version").unwrap_or("?");
-    let mut h = String::with_capacity(1 << 16);
-    let _ = write!(
-        h,
-        r#"<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="generator" content="kampung {v}">
-<title>kampung sensitivity report: {n}</title>
-<style>{CSS}</style>
-</head>
-<body>
-<main>
-<header>
-<h1>kampung sensitivity report: {n}</h1>
-"#,
-        v = escape(version),
-        n = escape(name)
-    );
+    let mut h = super::page::head(&format!("kampung sensitivity report: {name}"), version);
     if let Some(s) = &loaded.scenario
         && !s.description.is_empty()
     {
@@ -163,12 +143,6 @@ pub(super) fn sensitivity_page(
     h.push_str(&tables_section(&rows));
     h.push_str(&scenario_section(loaded));
     h.push_str(&manifest_section(manifest));
-    let _ = write!(
-        h,
-        "<footer>Made by <code>kampung report</code> (kampung {}) from <code>{}</code>. \
-         Self-contained: no scripts, no fonts or images from elsewhere.</footer>\n</main>\n</body>\n</html>\n",
-        escape(env!("CARGO_PKG_VERSION")),
-        escape(&dir.display().to_string())
-    );
+    h.push_str(&super::page::footer(dir));
     Ok(h)
 }
