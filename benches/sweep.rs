@@ -5,13 +5,15 @@
 //!   the CLI does) on 1 and 2 threads; throughput is in runs.
 //! - `overhead`: one 500-household, 260-step run of the default village alone, and the
 //!   same run with what the sweep adds around it (panic guard, blow-up check, writing
-//!   its part files); the difference is the machinery's overhead per run.
+//!   its part files: held in memory and saved, or streamed as `kampung run` does);
+//!   the difference is the machinery's overhead per run.
 //!
 //! Run with `cargo bench --bench sweep`; the figures are in `docs/performance.md`.
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use kampung::Scenario;
-use kampung::experiment::output::{self, Table};
+use kampung::experiment::output::Table;
+use kampung::experiment::rows;
 use kampung::experiment::runner;
 use kampung::experiment::store::{Mode, Store};
 use std::path::Path;
@@ -31,7 +33,8 @@ fn strategy_comparison(c: &mut Criterion) {
             b.iter(|| {
                 let dir = tempfile::tempdir().expect("temp dir");
                 let store = Store::open(dir.path(), &s, None, Mode::Fresh).expect("store");
-                runner::run_each(&s, &specs, Some(t), &|o| store.save(&s, &o)).expect("runs");
+                runner::for_each(&specs, Some(t), &|spec| store.run(&s, spec).map(|_| ()))
+                    .expect("runs");
             })
         });
     }
@@ -62,8 +65,7 @@ fn overhead(c: &mut Criterion) {
         g.bench_function("format_only", |b| {
             b.iter(|| {
                 for t in [Table::Timeseries, Table::Groups, Table::Stages, Table::Runs] {
-                    output::write_rows(&mut std::io::sink(), t, &s, store.params(), r)
-                        .expect("rows");
+                    rows::write_rows(&mut std::io::sink(), t, &s, store.params(), r).expect("rows");
                 }
             })
         });
@@ -74,6 +76,10 @@ fn overhead(c: &mut Criterion) {
             let o = runner::run_guarded(&s, &spec);
             store.save(&s, &o).expect("saved");
         })
+    });
+    // What `kampung run` does: the run with its rows streamed to its part file.
+    g.bench_function("run_streamed", |b| {
+        b.iter(|| store.run(&s, &spec).expect("saved"))
     });
     // The same run recorded every 4th step, as scenarios/strategies.toml does: a
     // quarter of the timeseries rows to format and write.

@@ -13,8 +13,8 @@
 
 use kampung::Scenario;
 use kampung::experiment::output::Table;
+use kampung::experiment::part::Part;
 use kampung::experiment::runner::RunSpec;
-use kampung::experiment::store::Part;
 use kampung::scenario::input::{IdIndex, load_edges, load_households};
 use proptest::prelude::*;
 use std::path::Path;

@@ -528,8 +528,10 @@ fn numbers_the_model_cannot_store_are_refused_at_validation() {
 }
 
 /// Repro 7: 10,000 LHS points × 10⁶ replicates validated and then aborted
-/// allocating 560 GB (exit 134); `steps = 10000000` validated and aborted; the
-/// range printed for `steps` was not the one enforced; `--threads 100000` panicked
+/// allocating 560 GB (exit 134); `steps = 10000000` validated and aborted (its
+/// rows were held in memory; now they go to disk as they are made, and a village
+/// too large for a run's memory is what is refused); the range printed for `steps`
+/// was not the one enforced; `--threads 100000` panicked
 /// and `-j 0` meant 1. Now each is refused with its limit, quickly.
 #[test]
 fn plans_that_cannot_run_are_refused_with_their_limits() {
@@ -546,19 +548,22 @@ fn plans_that_cannot_run_are_refused_with_their_limits() {
         assert!(e.contains("runs"), "{e}");
     }
     assert!(!d.join("results").exists(), "no folder left behind");
+    // A run's rows go to disk as they are made, so only the village counts against
+    // a run's memory: 40 million households at the default mean degree need about
+    // 10 GiB.
     std::fs::write(
-        d.join("steps.toml"),
-        "[time]\nsteps = 10000000\n[population]\nhouseholds = 10\n",
+        d.join("big.toml"),
+        "[time]\nsteps = 10\n[population]\nhouseholds = 40000000\n",
     )
     .unwrap();
-    for cmd in ["validate", "plan"] {
+    for cmd in ["validate", "plan", "run"] {
         let e = refused(
             d,
-            &[cmd, "steps.toml"],
+            &[cmd, "big.toml"],
             1,
             "more than the 8.0 GiB a run may use",
         );
-        assert!(e.contains("steps.toml:2:"), "{e}");
+        assert!(e.contains("big.toml:4:"), "{e}");
     }
     // The range said for a value beyond the type is the range enforced.
     std::fs::write(d.join("s2.toml"), "[time]\nsteps = 10000000000\n").unwrap();

@@ -258,6 +258,7 @@ fn write_manifest(dir: &Path, s: &Scenario, info: &RunInfo, runs: usize) -> Resu
         threads: info.threads,
         started: info.started.clone(),
         finished: output::utc_now_iso8601(),
+        peak_memory_bytes: output::peak_memory_bytes(),
         repairs: s.repairs.clone(),
         files: FILES.iter().map(|f| f.to_string()).collect(),
         complete: true,

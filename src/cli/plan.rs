@@ -26,15 +26,17 @@ pub(crate) fn plan(file: &Path, threads: Option<usize>, show: usize) -> Result<E
     }
     let mut secs = 0.0;
     let mut outputs = Vec::with_capacity(pilot.len());
+    let columns = kampung::experiment::output::ParamColumns::new(&s);
     for r in &pilot {
         let t0 = Instant::now();
-        outputs.push(runner::run_one(&s, r));
+        // The pilot's rows are counted as they are made, not kept.
+        outputs.push(kampung::experiment::disk::PilotRows::of(&s, &columns, r)?);
         secs += t0.elapsed().as_secs_f64();
     }
     let per_run = secs / pilot.len().max(1) as f64;
     let total = per_run * specs.len() as f64 / threads as f64;
-    // The same estimate validation checks against its limit: the village, the
-    // recorded rows with their CSV text, and the snapshots.
+    // The same estimate validation checks against its limit: the village (a run's
+    // rows go to disk as they are made).
     let in_flight = s.memory_per_run() as usize;
     println!(
         "pilot: {} in {:.3} s ({:.3} s a run)",

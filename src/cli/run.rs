@@ -156,27 +156,29 @@ pub(crate) fn run(a: RunArgs) -> Result<ExitCode, Error> {
     // Test hook: validated input no longer blows up, so the tests of failed runs
     // name a strategy whose runs are recorded as failed (docs/reliability.md).
     let fail_strategy = std::env::var("KAMPUNG_FAIL_STRATEGY").ok();
-    runner::run_each(&s, &todo, Some(threads), &|outcome: Outcome| {
-        let outcome = match outcome {
-            Outcome::Done(r)
-                if fail_strategy.as_deref()
-                    == Some(s.strategies[r.spec.strategy].name.as_str()) =>
-            {
-                Outcome::Failed {
-                    spec: r.spec.clone(),
-                    error: "measures not finite (failure injected by KAMPUNG_FAIL_STRATEGY)".into(),
-                }
-            }
-            o => o,
+    runner::for_each(&todo, Some(threads), &|spec| {
+        let injected = fail_strategy.as_deref() == Some(s.strategies[spec.strategy].name.as_str());
+        let error = if injected {
+            let error = "measures not finite (failure injected by KAMPUNG_FAIL_STRATEGY)";
+            store.save(
+                &s,
+                &Outcome::Failed {
+                    spec: spec.clone(),
+                    error: error.into(),
+                },
+            )?;
+            Some(error.to_string())
+        } else {
+            // The run's rows go to its part file as they are made.
+            store.run(&s, spec)?
         };
-        if let Outcome::Failed { spec, error } = &outcome {
+        if let Some(error) = error {
             failed.fetch_add(1, Ordering::Relaxed);
             progress.note(&format!(
                 "run {} (strategy `{}`, replicate {}, seed {}) failed: {error}",
                 spec.index, s.strategies[spec.strategy].name, spec.replicate, spec.seed
             ));
         }
-        store.save(&s, &outcome)?;
         progress.tick();
         Ok(())
     })?;

@@ -724,24 +724,26 @@ pub fn sensitivity(
     let failures = Mutex::new(Vec::new());
     let done = std::sync::atomic::AtomicUsize::new(0);
     let total = specs.len();
-    runner::run_each(&sub, &specs, threads, &|o| {
-        match &o {
-            runner::Outcome::Done(r) => {
-                let last = r.last().values();
-                let post = r.post_exit.map(|(_, m)| m.values());
+    runner::for_each(&specs, threads, &|spec| {
+        // Only the run's end is needed: its rows are not kept.
+        match runner::record_guarded(&sub, spec, &mut runner::Discard) {
+            Ok(end) => {
+                let last = end.last.1.values();
+                let post = end.post_exit.map(|(_, m)| m.values());
                 let mut g = values.lock().unwrap_or_else(|e| e.into_inner());
                 for (j, &(is_post, c)) in outcome_idx.iter().enumerate() {
-                    g[r.spec.index * n_out + j] = if is_post {
+                    g[spec.index * n_out + j] = if is_post {
                         post.map_or(f64::NAN, |p| p[c])
                     } else {
                         last[c]
                     };
                 }
             }
-            runner::Outcome::Failed { spec, error } => failures
+            Err(runner::Halt::Failed(error)) => failures
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())
-                .push((spec.clone(), error.clone())),
+                .push((spec.clone(), error)),
+            Err(runner::Halt::Error(e)) => return Err(e),
         }
         progress(
             done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1,
@@ -879,6 +881,7 @@ pub fn write_sensitivity_manifest(
         threads: info.threads,
         started: info.started.clone(),
         finished: output::utc_now_iso8601(),
+        peak_memory_bytes: output::peak_memory_bytes(),
         repairs: s.repairs.clone(),
         files: vec!["sensitivity.csv".into(), "manifest.json".into()],
         complete: true,

@@ -1,12 +1,105 @@
 //! How much disk a results folder will take, table by table, for `kampung plan`:
 //! the rows each table gets (counted from the scenario, cell by cell) times the bytes
 //! a row takes (measured on the rows of the pilot runs, written exactly as `run`
-//! writes them).
+//! writes them, and counted as they are made: [`PilotRows`]).
 
+use crate::error::Result;
 use crate::experiment::output::{self, ParamColumns, Table, measure_columns};
-use crate::experiment::runner::RunOutput;
+use crate::experiment::rows::RunRows;
+use crate::experiment::runner::{self, Halt, Recorder, RunSpec};
+use crate::model::household::Households;
+use crate::model::metrics::{GroupMetrics, Metrics};
 use crate::model::params::Params;
 use crate::scenario::{OutputParams, Scenario};
+use std::io::Write;
+
+/// Bytes and lines written to it.
+#[derive(Debug, Clone, Copy, Default)]
+struct Count {
+    bytes: u64,
+    lines: u64,
+}
+
+impl Write for Count {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.bytes += buf.len() as u64;
+        self.lines += buf.iter().filter(|&&b| b == b'\n').count() as u64;
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The rows a pilot run writes to each table, counted (bytes and rows) as the run
+/// makes them, as `run` writes them, without holding any.
+#[derive(Debug, Clone, Default)]
+pub struct PilotRows {
+    /// Bytes and rows per table, in the order of [`Table::ALL`].
+    counts: [Count; Table::ALL.len()],
+    /// Households in the run's snapshots (`None` without one).
+    households: Option<u64>,
+}
+
+impl PilotRows {
+    /// Does run `spec` of `s`, counting its rows.
+    pub fn of(s: &Scenario, params: &ParamColumns, spec: &RunSpec) -> Result<PilotRows> {
+        let csv = |e: csv::Error| crate::Error::Run(format!("counting a pilot run's rows: {e}"));
+        struct Counting<'a> {
+            rows: RunRows<'a>,
+            out: PilotRows,
+        }
+        fn at(t: Table) -> usize {
+            Table::ALL.iter().position(|&x| x == t).unwrap_or(0)
+        }
+        impl Recorder for Counting<'_> {
+            fn measured(
+                &mut self,
+                step: u32,
+                m: &Metrics,
+                groups: Option<&[GroupMetrics]>,
+            ) -> std::result::Result<(), Halt> {
+                let c = &mut self.out.counts;
+                let fail = |e: csv::Error| Halt::Failed(e.to_string());
+                self.rows
+                    .timeseries(&mut c[at(Table::Timeseries)], step, m)
+                    .map_err(fail)?;
+                if let Some(g) = groups {
+                    self.rows
+                        .groups(&mut c[at(Table::Groups)], step, g)
+                        .map_err(fail)?;
+                }
+                Ok(())
+            }
+            fn snapshot(&mut self, step: u32, h: &Households) -> std::result::Result<(), Halt> {
+                self.out.households.get_or_insert(h.len() as u64);
+                let c = &mut self.out.counts[at(Table::Households)];
+                self.rows
+                    .households(c, step, h)
+                    .map_err(|e| Halt::Failed(e.to_string()))
+            }
+        }
+        let mut rec = Counting {
+            rows: RunRows::new(s, params, spec).map_err(csv)?,
+            out: PilotRows::default(),
+        };
+        match runner::record(s, spec, &mut rec) {
+            Ok(end) => {
+                let c = &mut rec.out.counts;
+                let post = end.post_exit.as_ref().map(|(t, m)| (*t, m));
+                rec.rows
+                    .runs(&mut c[at(Table::Runs)], (end.last.0, &end.last.1), post)
+                    .map_err(csv)?;
+                rec.rows
+                    .stages(&mut c[at(Table::Stages)], &end.stages)
+                    .map_err(csv)?;
+                Ok(rec.out)
+            }
+            Err(Halt::Failed(why)) => Err(crate::Error::Run(format!("a pilot run failed: {why}"))),
+            Err(Halt::Error(e)) => Err(e),
+        }
+    }
+}
 
 /// The estimate for one file of the results folder.
 #[derive(Debug, Clone, PartialEq)]
@@ -59,27 +152,26 @@ fn rows_per_run(t: Table, p: &Params, out: &OutputParams, households: u64) -> u6
     }
 }
 
-/// Estimates every table of the results folder of `s` from the `pilot` runs (at
-/// least one; their rows are written to memory and measured).
-pub fn estimate(s: &Scenario, pilot: &[RunOutput]) -> Vec<FileEstimate> {
+/// Estimates every table of the results folder of `s` from the rows of the `pilot`
+/// runs (at least one).
+pub fn estimate(s: &Scenario, pilot: &[PilotRows]) -> Vec<FileEstimate> {
     let params = ParamColumns::new(s);
     // Measured on the pilot: bytes and rows of each table, and households a run.
     let mut measured: Vec<(Table, u64, u64)> = Vec::new();
-    for t in Table::ALL {
-        let (mut bytes, mut rows) = (0u64, 0u64);
-        for r in pilot {
-            let mut buf = Vec::new();
+    for (k, t) in Table::ALL.into_iter().enumerate() {
+        let counted = |r: &PilotRows| {
+            let c = r.counts[k];
             if t != Table::Failures && t.wanted(&s.output) {
-                let _ = output::write_rows(&mut buf, t, s, &params, r);
+                (c.bytes, c.lines)
+            } else {
+                (0, 0)
             }
-            bytes += buf.len() as u64;
-            rows += buf.iter().filter(|&&b| b == b'\n').count() as u64;
-        }
+        };
+        let bytes = pilot.iter().map(|r| counted(r).0).sum();
+        let rows = pilot.iter().map(|r| counted(r).1).sum();
         measured.push((t, bytes, rows));
     }
-    let pilot_households = pilot
-        .iter()
-        .find_map(|r| r.snapshots.first().map(|(_, h)| h.len() as u64));
+    let pilot_households = pilot.iter().find_map(|r| r.households);
     let n_pilot = pilot.len().max(1) as u64;
     let reps = u64::from(s.replicates);
     let cells = s.strategies.len() * s.point_count();

@@ -7,28 +7,12 @@
 
 use crate::error::{Error, Result};
 use crate::experiment::folder::AtomicFile;
-use crate::experiment::runner::{RunOutput, RunSpec};
 use crate::model::metrics::{GroupMetrics, Metrics};
 use crate::scenario::Scenario;
-use crate::scenario::values::{NA, flatten, fmt_f64, num, scalar};
+use crate::scenario::values::flatten;
 use serde::Serialize;
-
 use std::io::Write;
 use std::path::Path;
-
-/// [`num`] for `f32` state (trust, awareness, …): its shortest round-trip form as an
-/// `f32`, so a stored 0.1 reads back as 0.1, not 0.10000000149011612.
-fn num32(v: f32) -> String {
-    if !v.is_finite() {
-        return NA.to_string();
-    }
-    if v == 0.0 {
-        return "0".to_string();
-    }
-    let mut b = ryu::Buffer::new();
-    let text = b.format_finite(v);
-    text.strip_suffix(".0").unwrap_or(text).to_string()
-}
 
 /// The tidy tables of a results folder. Each run contributes rows to each table;
 /// rows are written per run (by the results store) and gathered in run order.
@@ -96,16 +80,6 @@ impl Table {
 
 /// Columns that identify a run, first in every table.
 pub const RUN_KEYS: [&str; 5] = ["scenario", "strategy", "point", "replicate", "seed"];
-
-fn run_key(s: &Scenario, spec: &RunSpec) -> [String; 5] {
-    [
-        s.name.clone(),
-        s.strategies[spec.strategy].name.clone(),
-        spec.point.to_string(),
-        spec.replicate.to_string(),
-        spec.seed.to_string(),
-    ]
-}
 
 /// Flattened parameters of every (strategy, point) cell and the union of their keys,
 /// in first-seen order: the `param.*` columns of `runs.csv`.
@@ -224,16 +198,6 @@ fn posterior_columns(params: &ParamColumns) -> Vec<String> {
         .collect()
 }
 
-/// The cells of [`posterior_columns`] for a run of replicate `replicate`: the
-/// particle drawn and its values (none without a posterior).
-fn posterior_cells(s: &Scenario, replicate: u32) -> Vec<String> {
-    s.drawn(replicate).map_or(Vec::new(), |p| {
-        std::iter::once(p.id.to_string())
-            .chain(p.values.iter().map(|(_, v)| scalar(v)))
-            .collect()
-    })
-}
-
 /// The columns a run's measures take in `timeseries.csv` (and, after `final.` and
 /// `post_exit.`, in `runs.csv`): [`Metrics::COLUMNS`] in order, except that the
 /// phase is two columns, `stage_number` (0 before the organizer, 1–5 the stages, 6
@@ -253,301 +217,6 @@ pub fn measure_columns() -> Vec<&'static str> {
 /// The measure columns written as names, not numbers (see [`measure_columns`]):
 /// analyses over numbers (`summary.csv`) leave them out.
 pub const NAME_MEASURES: [&str; 2] = ["stage", "issue"];
-
-/// Where the phase and the issue sit among [`Metrics::COLUMNS`].
-#[derive(Clone, Copy)]
-struct NamedAt {
-    stage: usize,
-    issue: usize,
-}
-
-impl NamedAt {
-    fn new() -> NamedAt {
-        let at = |n: &str| Metrics::COLUMNS.iter().position(|c| *c == n);
-        NamedAt {
-            stage: at("stage").unwrap_or(usize::MAX),
-            issue: at("issue").unwrap_or(usize::MAX),
-        }
-    }
-}
-
-/// The name of the phase numbered `code` (`NA` for a number that is none).
-fn stage_name(code: f64) -> &'static str {
-    use crate::model::stage::Stage;
-    const ALL: [Stage; 7] = [
-        Stage::Before,
-        Stage::Immersion,
-        Stage::Investigation,
-        Stage::Design,
-        Stage::Action,
-        Stage::Organization,
-        Stage::Institution,
-    ];
-    ALL.iter()
-        .find(|s| f64::from(s.number()) == code)
-        .map_or(NA, |s| s.name())
-}
-
-/// The issue numbered `code` in `issues` (`None` before one is chosen, -1).
-fn issue_of(code: f64, issues: &[String]) -> Option<&String> {
-    (code >= 0.0 && code.fract() == 0.0)
-        .then(|| issues.get(code as usize))
-        .flatten()
-}
-
-/// A run's measures as CSV cells, in the order of [`measure_columns`].
-fn measure_cells(values: &[f64], issues: &[String], at: NamedAt) -> Vec<String> {
-    let mut out = Vec::with_capacity(values.len() + 1);
-    for (i, &v) in values.iter().enumerate() {
-        if i == at.stage {
-            out.push(num(v));
-            out.push(stage_name(v).to_string());
-        } else if i == at.issue {
-            out.push(issue_of(v, issues).map_or_else(|| NA.to_string(), Clone::clone));
-        } else {
-            out.push(num(v));
-        }
-    }
-    out
-}
-
-/// Fills `line` with one CSV line: the `head` pieces as they are, then each measure
-/// after a comma (numbers formatted by [`fmt_f64`], the phase and the issue as in
-/// [`measure_cells`], issue names already quoted as CSV needs), then the line end.
-fn number_line(
-    line: &mut Vec<u8>,
-    head: &[&[u8]],
-    values: &[f64],
-    named: Option<(NamedAt, &[Vec<u8>])>,
-    fb: &mut ryu::Buffer,
-) {
-    line.clear();
-    for piece in head {
-        line.extend_from_slice(piece);
-    }
-    for (i, &v) in values.iter().enumerate() {
-        line.push(b',');
-        match named {
-            Some((at, _)) if i == at.stage => {
-                line.extend_from_slice(fmt_f64(fb, v).as_bytes());
-                line.push(b',');
-                line.extend_from_slice(stage_name(v).as_bytes());
-            }
-            Some((at, issues)) if i == at.issue => {
-                let name = (v >= 0.0 && v.fract() == 0.0)
-                    .then(|| issues.get(v as usize))
-                    .flatten();
-                line.extend_from_slice(name.map_or(NA.as_bytes(), Vec::as_slice));
-            }
-            _ => line.extend_from_slice(fmt_f64(fb, v).as_bytes()),
-        }
-    }
-    line.push(b'\n');
-}
-
-/// Text fields as the start of a CSV line: each quoted as CSV needs, each followed
-/// by a comma.
-fn csv_fields(fields: &[String]) -> csv::Result<Vec<u8>> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    for f in fields {
-        w.write_field(f)?;
-    }
-    w.write_field("")?;
-    w.write_record(None::<&[u8]>)?;
-    let mut bytes = w
-        .into_inner()
-        .map_err(|e| csv::Error::from(e.into_error()))?;
-    bytes.truncate(bytes.len() - 1); // drop the line end, keep the last comma
-    Ok(bytes)
-}
-
-/// Writes one finished run's rows of table `t` (no header).
-pub fn write_rows(
-    out: &mut dyn Write,
-    t: Table,
-    s: &Scenario,
-    params: &ParamColumns,
-    r: &RunOutput,
-) -> csv::Result<()> {
-    let key = run_key(s, &r.spec);
-    // The two largest tables are written straight from buffers: text fields once,
-    // quoted as CSV needs, then numbers, which never need quoting.
-    if t == Table::Timeseries {
-        let prefix = csv_fields(&key)?;
-        // Issue names quoted once, without the comma csv_fields adds.
-        let issues: Vec<Vec<u8>> = s
-            .params(r.spec.strategy, r.spec.point)
-            .population
-            .issues
-            .iter()
-            .map(|n| {
-                csv_fields(std::slice::from_ref(n)).map(|mut b| {
-                    b.pop();
-                    b
-                })
-            })
-            .collect::<csv::Result<_>>()?;
-        let named = Some((NamedAt::new(), &issues[..]));
-        let mut fb = ryu::Buffer::new();
-        let mut line: Vec<u8> = Vec::with_capacity(1024);
-        for (step, m) in &r.timeseries {
-            let step = step.to_string();
-            let head: [&[u8]; 2] = [&prefix, step.as_bytes()];
-            number_line(&mut line, &head, &m.values(), named, &mut fb);
-            out.write_all(&line)?;
-        }
-        return Ok(());
-    }
-    if t == Table::Groups {
-        let prefix = csv_fields(&key)?;
-        let cell = s.params(r.spec.strategy, r.spec.point);
-        let defs = &cell.population.groups;
-        let count = r.groups.first().map_or(0, |(_, g)| g.len());
-        // Per group: its name (quoted as needed) and marginalized flag, with commas.
-        let names: Vec<Vec<u8>> = (0..count)
-            .map(|g| {
-                let name = defs
-                    .get(g)
-                    .map_or_else(|| g.to_string(), |d| d.name.clone());
-                let flag = defs.get(g).is_some_and(|d| d.marginalized).to_string();
-                csv_fields(&[name, flag])
-            })
-            .collect::<csv::Result<_>>()?;
-        let mut fb = ryu::Buffer::new();
-        let mut line: Vec<u8> = Vec::with_capacity(512);
-        for (step, gs) in &r.groups {
-            let step = step.to_string();
-            for (m, name) in gs.iter().zip(&names) {
-                let name = &name[..name.len() - 1]; // the line adds the comma
-                let head: [&[u8]; 4] = [&prefix, step.as_bytes(), b",", name];
-                number_line(&mut line, &head, &m.values(), None, &mut fb);
-                out.write_all(&line)?;
-            }
-        }
-        return Ok(());
-    }
-    let mut w = csv::Writer::from_writer(out);
-    let w = &mut w;
-    let mut row: Vec<String> = Vec::with_capacity(64);
-    match t {
-        Table::Runs => {
-            row.extend(key.iter().cloned());
-            row.push(r.spec.village_seed.to_string());
-            row.push(r.spec.environment_seed.to_string());
-            row.push(r.timeseries.last().map_or(0, |(t, _)| *t).to_string());
-            row.extend(posterior_cells(s, r.spec.replicate));
-            let cell = s.run_params(r.spec.strategy, r.spec.point, r.spec.replicate);
-            if s.posterior.is_some() {
-                // The run's own parameters: the cell's, with the particle drawn.
-                let mut flat = Vec::new();
-                if let Ok(v) = toml::Value::try_from(&*cell) {
-                    flatten("", &v, &mut flat);
-                }
-                let map: std::collections::HashMap<String, String> = flat.into_iter().collect();
-                row.extend(
-                    params
-                        .keys
-                        .iter()
-                        .map(|k| map.get(k).cloned().unwrap_or_default()),
-                );
-            } else {
-                row.extend(params.cells[r.spec.strategy][r.spec.point].iter().cloned());
-            }
-            let (issues, at) = (&cell.population.issues, NamedAt::new());
-            row.extend(measure_cells(&r.last().values(), issues, at));
-            match &r.post_exit {
-                Some((t, m)) => {
-                    row.push(t.to_string());
-                    row.extend(measure_cells(&m.values(), issues, at));
-                }
-                None => row.extend(std::iter::repeat_n(
-                    NA.to_string(),
-                    measure_columns().len() + 1,
-                )),
-            }
-            w.write_record(&row)?;
-        }
-        Table::Timeseries | Table::Groups => unreachable!("written above"),
-        Table::Stages => {
-            for rec in &r.stages {
-                row.clear();
-                row.extend(key.iter().cloned());
-                row.push(rec.stage.number().to_string());
-                row.push(rec.stage.name().to_string());
-                row.push(rec.start.to_string());
-                row.push(rec.end.to_string());
-                row.push(rec.reason.name().to_string());
-                w.write_record(&row)?;
-            }
-        }
-        Table::Households => {
-            let cell = s.params(r.spec.strategy, r.spec.point);
-            let pop = &cell.population;
-            for (step, h) in &r.snapshots {
-                for i in 0..h.len() {
-                    row.clear();
-                    row.extend(key.iter().cloned());
-                    row.push(step.to_string());
-                    row.push(h.external_id(i).to_string());
-                    row.push(pop.groups[h.group[i] as usize].name.clone());
-                    row.push(h.marginalized[i].to_string());
-                    for v in [
-                        h.resources[i],
-                        h.access[i],
-                        h.benefit[i],
-                        h.influence[i],
-                        h.trust[i],
-                        h.awareness[i],
-                        h.efficacy[i],
-                        h.threshold[i],
-                        h.availability[i],
-                    ] {
-                        row.push(num32(v));
-                    }
-                    row.push(
-                        pop.issues
-                            .get(h.priority[i] as usize)
-                            .cloned()
-                            .unwrap_or_default(),
-                    );
-                    for v in [
-                        h.participating[i],
-                        h.member[i],
-                        h.leader[i],
-                        h.contacted[i],
-                        h.interviewed[i],
-                        h.identified[i],
-                        h.attended[i],
-                        h.participated[i],
-                    ] {
-                        row.push(v.to_string());
-                    }
-                    w.write_record(&row)?;
-                }
-            }
-        }
-        Table::Failures => {}
-    }
-    w.flush()?;
-    Ok(())
-}
-
-/// Writes the row of a failed run.
-pub fn write_failure(
-    out: &mut dyn Write,
-    s: &Scenario,
-    spec: &RunSpec,
-    error: &str,
-) -> csv::Result<()> {
-    let mut w = csv::Writer::from_writer(out);
-    let mut row: Vec<String> = run_key(s, spec).to_vec();
-    row.extend(s.point_cells(spec.point, &s.point_keys()));
-    row.extend(posterior_cells(s, spec.replicate));
-    row.push(error.to_string());
-    w.write_record(&row)?;
-    w.flush()?;
-    Ok(())
-}
 
 /// Columns of `households.csv` after the run key and step.
 pub const HOUSEHOLD_COLUMNS: &[&str] = &[
@@ -583,6 +252,15 @@ pub struct RunInfo {
     pub started: String,
     /// Threads used (results do not depend on it).
     pub threads: usize,
+}
+
+/// The most memory this process has held at once (its peak resident set, `VmHWM`
+/// of `/proc/self/status`), in bytes; `None` where that cannot be read (not Linux).
+pub fn peak_memory_bytes() -> Option<u64> {
+    let text = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = text.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb.saturating_mul(1024))
 }
 
 /// The program's version (`Cargo.toml`).
@@ -669,6 +347,10 @@ pub struct Manifest {
     pub started: String,
     /// End time, UTC.
     pub finished: String,
+    /// The most memory the command's process held at once (its peak resident set,
+    /// `VmHWM` of `/proc/self/status`), in bytes; `None` where it cannot be read.
+    #[serde(default)]
+    pub peak_memory_bytes: Option<u64>,
     /// Data repairs made.
     pub repairs: Vec<String>,
     /// Files written.
@@ -757,33 +439,5 @@ mod tests {
         assert_eq!(civil(0), (1970, 1, 1, 0, 0, 0));
         assert_eq!(civil(951_782_400), (2000, 2, 29, 0, 0, 0));
         assert_eq!(civil(1_795_838_645), (2026, 11, 28, 4, 4, 5));
-    }
-
-    #[test]
-    fn fast_number_format_round_trips() {
-        let mut b = ryu::Buffer::new();
-        for v in [0.5, 3.0, -2.0, 1e-7, 123456.789, 0.1 + 0.2, 1e20, 2.5e-300] {
-            let fast = fmt_f64(&mut b, v).to_string();
-            assert_eq!(fast.parse::<f64>().unwrap(), v, "{fast}");
-        }
-        assert_eq!(fmt_f64(&mut b, f64::NAN), "NA");
-        assert_eq!(fmt_f64(&mut b, 3.0), "3");
-        assert_eq!(fmt_f64(&mut b, -0.0), "0");
-    }
-
-    #[test]
-    fn numbers_format_for_readers() {
-        assert_eq!(num(0.5), "0.5");
-        assert_eq!(num(f64::NAN), "NA");
-        assert_eq!(num(3.0), "3");
-        assert_eq!(num(-0.0), "0");
-        assert_eq!(num(0.1 + 0.2), "0.30000000000000004");
-        assert_eq!(num32(0.1), "0.1");
-        assert_eq!(num32(f32::INFINITY), "NA");
-        // Every table writes a number the same way.
-        for v in [1e21, 1e-7, 2.5e-300, -123456.75, 1.0 / 3.0] {
-            assert_eq!(num(v), fmt_f64(&mut ryu::Buffer::new(), v));
-            assert_eq!(num(v).parse::<f64>().ok(), Some(v));
-        }
     }
 }

@@ -1,15 +1,17 @@
-//! The results store: runs are saved to disk as they finish, one part file per run
-//! (holding its rows of every table), and gathered into the final tables in run
-//! order at the end.
+//! The results store: each run's rows go to disk as the run makes them, into one
+//! part file per run (holding its rows of every table; [`crate::experiment::part`]),
+//! and the parts are gathered into the final tables in run order at the end.
 //!
 //! This is what makes a sweep safe and scalable:
-//! - memory stays bounded: a finished run's rows go to disk at once;
+//! - memory stays bounded: a run's rows go to disk as they are made, and parts are
+//!   gathered a chunk at a time, so memory does not grow with steps, snapshots or
+//!   runs;
 //! - results are deterministic: tables are gathered in plan order, whatever the order
 //!   in which runs finished or the number of threads;
-//! - an interrupted sweep (Ctrl-C, `kill -9`, power cut) resumes: a part is written
-//!   in one call under its final name, opens with a header of its sections' lengths
-//!   and ends with a trailer line, so a run counts as done only when its part is
-//!   whole (a part cut short is done again);
+//! - an interrupted sweep (Ctrl-C, `kill -9`, power cut) resumes: a part is renamed
+//!   to its final name only when whole, opens with a header of its sections' lengths
+//!   and checksum and ends with a trailer line, so a run counts as done only when its
+//!   part is whole and checks (a part cut short or damaged is done again);
 //! - a sweep splits across machines: a shard runs a slice of the plan into its own
 //!   folder, and merging the folders gathers exactly what one machine would have.
 //!
@@ -20,8 +22,10 @@
 use crate::error::{Error, Result};
 use crate::experiment::folder::{self, AtomicFile, WORK_DIR};
 use crate::experiment::output::{self, ParamColumns, RunInfo, Table};
-use crate::experiment::runner::Outcome;
-use crate::experiment::runner::{RunOutput, RunSpec};
+use crate::experiment::part;
+use crate::experiment::part::{Part, PartFile, PartWriter};
+use crate::experiment::rows;
+use crate::experiment::runner::{self, Halt, Outcome, RunOutput, RunSpec};
 use crate::scenario::Scenario;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
@@ -29,9 +33,6 @@ use std::fs;
 use std::io::Write;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
-
-/// Last line of every complete part file.
-const TRAILER: &str = "#kampung-part-complete\n";
 
 /// A deterministic slice of a plan: shard `index` of `count` (0-based) takes the
 /// contiguous block of runs `[index·total/count, (index+1)·total/count)`.
@@ -320,8 +321,7 @@ impl Store {
             let p = part_path(&self.dir, i);
             let verdict = match specs.get(i) {
                 None => Err(format!("run {i} is not in the plan")),
-                Some(spec) => read_part(&p)
-                    .and_then(|b| Part::parse(&b).and_then(|part| part.check(spec).map(|_| ()))),
+                Some(spec) => PartFile::open(&p).and_then(|mut part| part.check(spec)),
             };
             match verdict {
                 Ok(()) => {
@@ -336,7 +336,31 @@ impl Store {
         Ok((ok, bad))
     }
 
-    /// Saves one run's rows of every table in one part file (see the module docs).
+    /// Does run `spec`, its rows written to its part file as the run makes them (the
+    /// run holds none in memory; see [`crate::experiment::part`]). A run that
+    /// panics or blows up is saved as failed; its error is returned (`Ok(None)` for
+    /// a run that finished). Fails only when the disk does.
+    pub fn run(&self, s: &Scenario, spec: &RunSpec) -> Result<Option<String>> {
+        let path = part_path(&self.dir, spec.index);
+        let mut writer = PartWriter::new(&path, s, &self.params, spec)?;
+        let error = match runner::record_guarded(s, spec, &mut writer) {
+            Ok(end) => return writer.finish(&end).map(|_| None),
+            Err(Halt::Error(e)) => return Err(e),
+            Err(Halt::Failed(why)) => why,
+        };
+        drop(writer); // its spools vanish with it
+        self.save(
+            s,
+            &Outcome::Failed {
+                spec: spec.clone(),
+                error: error.clone(),
+            },
+        )?;
+        Ok(Some(error))
+    }
+
+    /// Saves one run held in memory: its rows of every table in one part file (see
+    /// the module docs).
     pub fn save(&self, s: &Scenario, outcome: &Outcome) -> Result<()> {
         let spec = outcome.spec();
         let path = part_path(&self.dir, spec.index);
@@ -351,10 +375,10 @@ impl Store {
                 (Outcome::Done(_), Table::Failures) => {}
                 (Outcome::Done(_), t) if !t.wanted(&s.output) => {}
                 (Outcome::Done(r), _) => {
-                    output::write_rows(&mut buf, t, s, &self.params, r).map_err(wrap)?
+                    rows::write_rows(&mut buf, t, s, &self.params, r).map_err(wrap)?
                 }
                 (Outcome::Failed { spec, error }, Table::Failures) => {
-                    output::write_failure(&mut buf, s, spec, error).map_err(wrap)?
+                    rows::write_failure(&mut buf, s, spec, error).map_err(wrap)?
                 }
                 (Outcome::Failed { .. }, _) => {}
             }
@@ -430,18 +454,15 @@ impl Store {
         for (i, src) in home.iter().enumerate() {
             let Some(src) = src else { continue };
             let p = part_path(src, i);
-            let bytes = read_part(&p).map_err(|m| Error::Run(format!("{}: {m}", p.display())))?;
-            let part = Part::parse(&bytes)
-                .and_then(|part| part.check(&specs[i]).map(|_| part))
+            let mut part = PartFile::open(&p)
+                .and_then(|mut part| part.check(&specs[i]).map(|_| part))
                 .map_err(|m| Error::Run(format!("{}: {m}", p.display())))?;
+            if part.has_rows(Table::Failures) {
+                failed += 1;
+            }
             for (t, f) in files.iter_mut() {
-                let body = part.section(*t);
-                if *t == Table::Failures && !body.is_empty() {
-                    failed += 1;
-                }
-                f.writer()
-                    .write_all(body)
-                    .map_err(|e| Error::io(self.dir.join(t.file()), e))?;
+                part.copy_section(*t, f.writer())
+                    .map_err(|e| Error::io(&p, e))?;
             }
         }
         let mut names = Vec::new();
@@ -499,6 +520,7 @@ impl Store {
             threads: info.threads,
             started: info.started.clone(),
             finished: output::utc_now_iso8601(),
+            peak_memory_bytes: output::peak_memory_bytes(),
             repairs: s.repairs.clone(),
             files: done.files.clone(),
             complete: true,
@@ -609,190 +631,12 @@ fn part_is_complete(p: &Path) -> bool {
     let Ok(mut f) = fs::File::open(p) else {
         return false;
     };
-    let n = TRAILER.len() as i64;
+    let n = part::TRAILER.len() as i64;
     if f.seek(SeekFrom::End(-n)).is_err() {
         return false;
     }
-    let mut buf = Vec::with_capacity(TRAILER.len());
-    f.read_to_end(&mut buf).is_ok() && buf == TRAILER.as_bytes()
-}
-
-/// The largest part file read (a run's rows of every table); a bigger one is refused
-/// rather than read into memory.
-pub const MAX_PART_BYTES: u64 = 1 << 32;
-
-/// Reads a part file: a regular file (not a link) of at most [`MAX_PART_BYTES`].
-fn read_part(p: &Path) -> std::result::Result<Vec<u8>, String> {
-    folder::read_regular(p, MAX_PART_BYTES).map_err(|e| e.to_string())
-}
-
-/// First word of a part file's header line.
-const PART_HEADER: &str = "#kampung-part";
-
-/// The run key fields of a part file's header, in order.
-const KEY_FIELDS: [&str; 6] = ["run", "strategy", "point", "replicate", "seed", "sha256"];
-
-/// One run's part file: a header line
-/// `#kampung-part run=I strategy=K point=P replicate=R seed=S sha256=HEX TABLE=BYTES ...`
-/// giving the run it holds, a SHA-256 and the length of each table's rows; the rows
-/// of each table in that order (the body); and the trailer line. The SHA-256 is of
-/// the header without its `sha256=` word, a line end, and the body: it covers the
-/// run key and the section lengths as well as the rows.
-/// Lengths rather than markers keep any text in the rows safe; the key and the
-/// checksum let `merge` and `--resume` refuse a part copied, swapped or edited.
-#[derive(Debug)]
-pub struct Part<'a> {
-    /// Run index, strategy, point, replicate and seed, as the header gives them.
-    pub key: [u64; 5],
-    /// The header's SHA-256, in hex.
-    pub sha256: &'a str,
-    sections: Vec<(&'a str, &'a [u8])>,
-    /// The header without its `sha256=` word.
-    signed_head: String,
-    body: &'a [u8],
-}
-
-/// The checksum of a part: SHA-256 of `head`, a line end and `body`.
-fn part_sha256(head: &str, body: &[u8]) -> String {
-    let mut all = Vec::with_capacity(head.len() + 1 + body.len());
-    all.extend_from_slice(head.as_bytes());
-    all.push(b'\n');
-    all.extend_from_slice(body);
-    crate::scenario::sha256_hex(&all)
-}
-
-impl<'a> Part<'a> {
-    /// The bytes of a part file for run `spec` holding `sections`.
-    pub fn encode(spec: &RunSpec, sections: &[(Table, Vec<u8>)]) -> Vec<u8> {
-        let size: usize = sections.iter().map(|(_, b)| b.len()).sum();
-        let mut body = Vec::with_capacity(size);
-        for (_, b) in sections {
-            body.extend_from_slice(b);
-        }
-        let lens: Vec<String> = sections
-            .iter()
-            .map(|(t, b)| format!("{}={}", t.name(), b.len()))
-            .collect();
-        let key = format!(
-            "run={} strategy={} point={} replicate={} seed={}",
-            spec.index, spec.strategy, spec.point, spec.replicate, spec.seed
-        );
-        let lens = lens.join(" ");
-        let sha = part_sha256(&format!("{PART_HEADER} {key} {lens}"), &body);
-        let mut bytes = Vec::with_capacity(size + 512);
-        bytes.extend_from_slice(format!("{PART_HEADER} {key} sha256={sha} {lens}\n").as_bytes());
-        bytes.extend_from_slice(&body);
-        bytes.extend_from_slice(TRAILER.as_bytes());
-        bytes
-    }
-
-    /// Reads the structure of a part file; says what is wrong when it is not one.
-    /// Never panics, whatever the bytes.
-    pub fn parse(bytes: &'a [u8]) -> std::result::Result<Part<'a>, String> {
-        let all = bytes
-            .strip_suffix(TRAILER.as_bytes())
-            .ok_or("not a complete part file (no trailer line)")?;
-        let nl = all
-            .iter()
-            .position(|&b| b == b'\n')
-            .ok_or("not a part file (no header line)")?;
-        let head = std::str::from_utf8(&all[..nl]).map_err(|_| "header is not UTF-8")?;
-        let body = &all[nl + 1..];
-        let mut rest = body;
-        let mut words = head.split(' ');
-        if words.next() != Some(PART_HEADER) {
-            return Err("not a part file (bad header)".into());
-        }
-        let mut key = [0u64; 5];
-        let mut sha256 = "";
-        let mut signed: Vec<&str> = vec![PART_HEADER];
-        for (k, field) in KEY_FIELDS.iter().enumerate() {
-            let w = words.next().unwrap_or("");
-            let v = w
-                .strip_prefix(field)
-                .and_then(|v| v.strip_prefix('='))
-                .ok_or_else(|| format!("header lacks `{field}=` (a part of an older kampung?)"))?;
-            if k < 5 {
-                key[k] = v
-                    .parse()
-                    .map_err(|_| format!("header's `{field}` is not a whole number"))?;
-                signed.push(w);
-            } else {
-                sha256 = v;
-            }
-        }
-        let mut sections: Vec<(&str, &[u8])> = Vec::new();
-        for w in words {
-            signed.push(w);
-            let (name, len) = w
-                .split_once('=')
-                .ok_or("header has a malformed section length")?;
-            if !Table::ALL.iter().any(|t| t.name() == name)
-                || sections.iter().any(|(n, _)| *n == name)
-            {
-                return Err(format!(
-                    "header names an unknown or repeated table `{name}`"
-                ));
-            }
-            let len: usize = len
-                .parse()
-                .map_err(|_| "header has a malformed section length")?;
-            if len > rest.len() {
-                return Err("shorter than its header says".into());
-            }
-            sections.push((name, &rest[..len]));
-            rest = &rest[len..];
-        }
-        if !rest.is_empty() {
-            return Err("longer than its header says".into());
-        }
-        Ok(Part {
-            key,
-            sha256,
-            sections,
-            signed_head: signed.join(" "),
-            body,
-        })
-    }
-
-    /// Checks that the part holds run `spec` and that its body has the checksum its
-    /// header gives.
-    pub fn check(&self, spec: &RunSpec) -> std::result::Result<(), String> {
-        let want = [
-            spec.index as u64,
-            spec.strategy as u64,
-            spec.point as u64,
-            spec.replicate as u64,
-            spec.seed,
-        ];
-        if self.key != want {
-            return Err(format!(
-                "holds run {} (strategy {}, point {}, replicate {}, seed {}), not run {} \
-                 (strategy {}, point {}, replicate {}, seed {}) that its name says",
-                self.key[0],
-                self.key[1],
-                self.key[2],
-                self.key[3],
-                self.key[4],
-                want[0],
-                want[1],
-                want[2],
-                want[3],
-                want[4]
-            ));
-        }
-        if part_sha256(&self.signed_head, self.body) != self.sha256 {
-            return Err("its contents do not match its checksum (edited or damaged)".into());
-        }
-        Ok(())
-    }
-
-    fn section(&self, t: Table) -> &'a [u8] {
-        self.sections
-            .iter()
-            .find(|(n, _)| *n == t.name())
-            .map_or(&[][..], |(_, b)| b)
-    }
+    let mut buf = Vec::with_capacity(part::TRAILER.len());
+    f.read_to_end(&mut buf).is_ok() && buf == part::TRAILER.as_bytes()
 }
 
 /// Writes a whole results folder from runs held in memory (library use; the CLI

@@ -490,21 +490,18 @@ pub(super) fn check_params(p: &Params, out: &OutputParams) -> Vec<Problem> {
         }
     }
     if c.out.is_empty() {
-        let need = memory_per_run(p, out);
+        let need = memory_per_run(p);
         if need > MAX_RUN_BYTES {
             c.bad(
-                "time.steps",
+                "population.households",
                 format!(
-                    "a run would hold about {} in memory ({} steps, {} recorded, {} \
-                     households), more than the {} a run may use",
+                    "a run would hold about {} in memory ({} households and their ties), \
+                     more than the {} a run may use",
                     gib(need),
-                    t.steps,
-                    t.steps / out.record_every.max(1) + 1,
                     p.population.households,
                     gib(MAX_RUN_BYTES)
                 ),
-                "fewer steps, a larger output.record_every, output.groups = false or \
-                 fewer output.household_steps",
+                "fewer households or a lower network.mean_degree",
             );
         }
     }
@@ -524,12 +521,13 @@ pub fn gib(b: u64) -> String {
 }
 
 /// An upper estimate of the memory one run of `p` holds at its peak: the village
-/// (about 150 bytes a household and 16 a tie), the recorded measures and group
-/// measures with their CSV text (about 24 bytes a number), and the household
-/// snapshots with theirs. A run keeps its recorded rows until it ends, so this grows
-/// with `steps / record_every`.
-pub fn memory_per_run(p: &Params, out: &OutputParams) -> u64 {
-    use crate::model::metrics::{GroupMetrics, Metrics};
+/// (about 150 bytes a household and 16 a tie) and a fixed 1 MiB of buffers. A run of
+/// `kampung run` writes its recorded rows and household snapshots to disk as it
+/// makes them, so its memory does not grow with steps, `record_every` or snapshots
+///. A library caller that
+/// holds a run's rows in memory (`runner::run_one`) needs more, in proportion to
+/// the rows.
+pub fn memory_per_run(p: &Params) -> u64 {
     let n = p.population.households as u64;
     let degree = match &p.network {
         NetworkParams::Sbm { mean_degree, .. } | NetworkParams::ErdosRenyi { mean_degree } => {
@@ -537,23 +535,7 @@ pub fn memory_per_run(p: &Params, out: &OutputParams) -> u64 {
         }
         _ => 10,
     };
-    let village = n.saturating_mul(150 + 16 * degree);
-    let rows = (p.time.steps / out.record_every.max(1)) as u64 + 2;
-    let per_row = (std::mem::size_of::<(u32, Metrics)>() + Metrics::COLUMNS.len() * 24) as u64;
-    let groups = if out.groups {
-        p.population.groups.len() as u64
-            * (std::mem::size_of::<GroupMetrics>() + GroupMetrics::COLUMNS.len() * 24 + 64) as u64
-    } else {
-        0
-    };
-    let snapshots = if out.households {
-        (out.household_steps.len() as u64 + 1).saturating_mul(n.saturating_mul(400))
-    } else {
-        0
-    };
-    village
-        .saturating_add(rows.saturating_mul(per_row + groups))
-        .saturating_add(snapshots)
+    n.saturating_mul(150 + 16 * degree).saturating_add(1 << 20)
 }
 
 /// Values no key allows, put in a key's place to ask the checks its range.

@@ -715,7 +715,7 @@ impl Scenario {
     pub fn memory_per_run(&self) -> u64 {
         let drawn = self.posterior.as_ref().map_or(0, |p| p.memory_per_run);
         (0..self.strategies.len())
-            .map(|k| memory_per_run(&self.params(k, 0), &self.output))
+            .map(|k| memory_per_run(&self.params(k, 0)))
             .max()
             .unwrap_or(0)
             .max(drawn)

@@ -516,7 +516,7 @@ impl Reader {
                                 x.allowed.as_deref().unwrap_or(""),
                             );
                         }
-                        memory = memory.max(memory_per_run(&params, output));
+                        memory = memory.max(memory_per_run(&params));
                     }
                 }
                 // One strategy's problems are enough to show for a particle.
