@@ -13,6 +13,12 @@
 //! already participating). Each measured step starts from that same state (the copy
 //! of the state is made outside the timing).
 //!
+//! - `threshold_step/bare_kernel`: the same steps as `threshold_step/households`, on
+//!   the same graphs, thresholds and state, by a bare compressed-sparse-row kernel
+//!   (`benches/common/bare.rs`, a plain loop over plain arrays): the floor the rule is
+//!   measured against (issue 15: within 10%). Before timing, both are run once and
+//!   must give the same next state.
+//!
 //! Memory: before the timings, prints the bytes per household (household arrays, CSR
 //! ties and the rule's buffer, by heap capacity) of 100 000-household villages at mean
 //! degree 10.
@@ -34,6 +40,9 @@ use kampung::model::village::Village;
 use rand::RngExt;
 use rand_distr::{Distribution, Normal};
 use std::hint::black_box;
+
+#[path = "common/bare.rs"]
+mod bare;
 use std::time::Duration;
 
 /// A graph with thresholds and an initial participation of 3%.
@@ -86,6 +95,39 @@ fn bench_step(
 fn by_households(c: &mut Criterion) {
     let cases = [(10_000, 10.0), (100_000, 10.0), (1_000_000, 10.0)];
     bench_step(c, "threshold_step/households", &cases, |n, _| n.to_string());
+}
+
+/// The bare kernel on the graphs, thresholds and states of `by_households`, its
+/// tie lists copied row by row from the model's network (the same order in memory).
+fn bare_kernel(c: &mut Criterion) {
+    let mut g = c.benchmark_group("threshold_step/bare_kernel");
+    g.sample_size(20)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(3));
+    for n in [10_000, 100_000, 1_000_000] {
+        let s = setup(n, 10.0);
+        let mut offsets = vec![0u32];
+        let mut targets = Vec::new();
+        for i in 0..n {
+            targets.extend_from_slice(s.network.neighbors(i));
+            offsets.push(targets.len() as u32);
+        }
+        let csr = bare::Csr { offsets, targets };
+        // Both give the same step.
+        let mut next = vec![false; n];
+        let joined = bare::step(&csr, &s.threshold, &s.participating, &mut next);
+        let mut p = s.participating.clone();
+        let by_rule = ThresholdRule::new(n).step(&s.network, &s.threshold, &mut p, None);
+        assert!(
+            joined == by_rule && next == p,
+            "the bare kernel is not the rule"
+        );
+        g.throughput(Throughput::Elements(n as u64));
+        g.bench_function(BenchmarkId::from_parameter(n), |b| {
+            b.iter(|| black_box(bare::step(&csr, &s.threshold, &s.participating, &mut next)))
+        });
+    }
+    g.finish();
 }
 
 fn by_degree(c: &mut Criterion) {
@@ -161,5 +203,12 @@ fn contagion_run(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, memory, by_households, by_degree, contagion_run);
+criterion_group!(
+    benches,
+    memory,
+    by_households,
+    bare_kernel,
+    by_degree,
+    contagion_run
+);
 criterion_main!(benches);

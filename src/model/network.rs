@@ -362,6 +362,14 @@ impl Network {
             .map(|w| &w[self.offsets[i] as usize..self.offsets[i + 1] as usize])
     }
 
+    /// The tie lists as compressed sparse rows: node `i`'s ties are
+    /// `neighbors[offsets[i]..offsets[i + 1]]`, with weights aligned (`None` when
+    /// every tie weighs 1). For loops over every node that want no per-row checks.
+    #[inline]
+    pub fn rows(&self) -> (&[u32], &[u32], Option<&[f32]>) {
+        (&self.offsets, &self.neighbors, self.weights.as_deref())
+    }
+
     /// Whether ties carry weights.
     pub fn is_weighted(&self) -> bool {
         self.weights.is_some()

@@ -59,23 +59,51 @@ impl ThresholdRule {
         debug_assert_eq!(network.len(), n);
         debug_assert_eq!(threshold.len(), n);
         self.next.resize(n, false);
-        let mut joined = 0usize;
+        let (offsets, neighbors, weights) = network.rows();
         let cur: &[bool] = participating;
-        for i in 0..n {
-            if cur[i] {
-                self.next[i] = true;
-                continue;
+        let next = &mut self.next[..n];
+        let (threshold, offsets) = (&threshold[..n], &offsets[..=n]);
+        // One loop per kind of tie and push, so that none is decided per household.
+        let joined = match (weights, push) {
+            (None, None) => sweep(
+                next,
+                cur,
+                threshold,
+                offsets,
+                |_| 0.0,
+                |a, b| unweighted(&neighbors[a..b], cur),
+            ),
+            (None, Some(p)) => {
+                let p = &p[..n];
+                sweep(
+                    next,
+                    cur,
+                    threshold,
+                    offsets,
+                    |i| p[i],
+                    |a, b| unweighted(&neighbors[a..b], cur),
+                )
             }
-            if network.neighbors(i).is_empty() {
-                self.next[i] = false;
-                continue;
+            (Some(w), None) => sweep(
+                next,
+                cur,
+                threshold,
+                offsets,
+                |_| 0.0,
+                |a, b| weighted(&neighbors[a..b], &w[a..b], cur),
+            ),
+            (Some(w), Some(p)) => {
+                let p = &p[..n];
+                sweep(
+                    next,
+                    cur,
+                    threshold,
+                    offsets,
+                    |i| p[i],
+                    |a, b| weighted(&neighbors[a..b], &w[a..b], cur),
+                )
             }
-            let share = tied_share(network, i, cur);
-            let share = share + push.map_or(0.0, |p| p[i]);
-            let join = share + THRESHOLD_TOLERANCE >= threshold[i];
-            self.next[i] = join;
-            joined += join as usize;
-        }
+        };
         std::mem::swap(participating, &mut self.next);
         joined
     }
@@ -159,29 +187,67 @@ impl ThresholdRule {
     }
 }
 
+/// The synchronous step over every household (see [`ThresholdRule::step`]):
+/// `share(a, b)` is the share of the ties at `a..b` taking part, `push(i)` what is
+/// added to household `i`'s share.
+#[inline(always)]
+fn sweep(
+    next: &mut [bool],
+    cur: &[bool],
+    threshold: &[f32],
+    offsets: &[u32],
+    push: impl Fn(usize) -> f32,
+    share: impl Fn(usize, usize) -> f32,
+) -> usize {
+    let mut joined = 0usize;
+    for i in 0..next.len() {
+        if cur[i] {
+            next[i] = true;
+            continue;
+        }
+        let (a, b) = (offsets[i] as usize, offsets[i + 1] as usize);
+        if a == b {
+            next[i] = false;
+            continue;
+        }
+        let share = share(a, b) + push(i);
+        let join = share + THRESHOLD_TOLERANCE >= threshold[i];
+        next[i] = join;
+        joined += join as usize;
+    }
+    joined
+}
+
+/// The share of the ties to `nb` taking part in `cur` (`nb` not empty).
+#[inline(always)]
+fn unweighted(nb: &[u32], cur: &[bool]) -> f32 {
+    let mut on = 0u32;
+    for &j in nb {
+        on += cur[j as usize] as u32;
+    }
+    on as f32 / nb.len() as f32
+}
+
+/// The weighted share of the ties to `nb`, weighing `w`, taking part in `cur`.
+#[inline(always)]
+fn weighted(nb: &[u32], w: &[f32], cur: &[bool]) -> f32 {
+    let (mut on, mut all) = (0f32, 0f32);
+    for (&j, &wj) in nb.iter().zip(w) {
+        all += wj;
+        if cur[j as usize] {
+            on += wj;
+        }
+    }
+    if all > 0.0 { on / all } else { 0.0 }
+}
+
 /// The (weighted) share of household `i`'s ties that take part in `cur`; `i` has at
 /// least one tie.
 #[inline]
 fn tied_share(network: &Network, i: usize, cur: &[bool]) -> f32 {
-    let nb = network.neighbors(i);
     match network.weights(i) {
-        None => {
-            let mut on = 0u32;
-            for &j in nb {
-                on += cur[j as usize] as u32;
-            }
-            on as f32 / nb.len() as f32
-        }
-        Some(w) => {
-            let (mut on, mut all) = (0f32, 0f32);
-            for (&j, &wj) in nb.iter().zip(w) {
-                all += wj;
-                if cur[j as usize] {
-                    on += wj;
-                }
-            }
-            if all > 0.0 { on / all } else { 0.0 }
-        }
+        None => unweighted(network.neighbors(i), cur),
+        Some(w) => weighted(network.neighbors(i), w, cur),
     }
 }
 
