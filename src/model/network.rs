@@ -131,11 +131,32 @@ impl std::fmt::Display for NetworkError {
 impl std::error::Error for NetworkError {}
 
 /// An undirected network in compressed sparse row form.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct Network {
     offsets: Vec<u32>,
     neighbors: Vec<u32>,
     weights: Option<Vec<f32>>,
+    /// Which ties these are: a number no other network, nor this one before its last
+    /// change, was given in this process (a copy keeps it, as it holds the same
+    /// ties). Lets whoever keeps sums over the ties (the threshold rule's counts)
+    /// know whether they still hold.
+    stamp: u64,
+}
+
+/// Networks are equal when their ties are (whatever their stamps).
+impl PartialEq for Network {
+    fn eq(&self, other: &Network) -> bool {
+        self.offsets == other.offsets
+            && self.neighbors == other.neighbors
+            && self.weights == other.weights
+    }
+}
+
+/// A stamp no network was given before (see [`Network::stamp`]).
+fn fresh_stamp() -> u64 {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    NEXT.fetch_add(1, Ordering::Relaxed)
 }
 
 impl Network {
@@ -229,6 +250,7 @@ impl Network {
             offsets: new_offsets,
             neighbors: nbr,
             weights: wts,
+            stamp: fresh_stamp(),
         })
     }
 
@@ -260,6 +282,7 @@ impl Network {
         if added.is_empty() {
             return false;
         }
+        self.stamp = fresh_stamp();
         let old_len = self.neighbors.len();
         // `shift`: new ties still to be placed, all in rows up to the current one.
         let mut shift = added.len();
@@ -314,6 +337,7 @@ impl Network {
             offsets: vec![0; n + 1],
             neighbors: Vec::new(),
             weights: None,
+            stamp: fresh_stamp(),
         }
     }
 
@@ -368,6 +392,15 @@ impl Network {
     #[inline]
     pub fn rows(&self) -> (&[u32], &[u32], Option<&[f32]>) {
         (&self.offsets, &self.neighbors, self.weights.as_deref())
+    }
+
+    /// Which ties these are: equal stamps mean the same ties (a network and its
+    /// copies, unchanged since); a network gets a new stamp when built and whenever
+    /// ties are added. Two networks with different stamps may still hold the same
+    /// ties.
+    #[inline]
+    pub fn stamp(&self) -> u64 {
+        self.stamp
     }
 
     /// Whether ties carry weights.

@@ -26,6 +26,12 @@ pub struct ThresholdRule {
     /// Scratch: who is already a candidate this step, and the candidates.
     marked: Vec<bool>,
     candidates: Vec<u32>,
+    /// For unweighted ties, [`ThresholdRule::step`] keeps each household's number
+    /// of ties taking part (`counts`) as of the participation in `seen`, for the
+    /// network stamped `counted` (0: none); see [`ThresholdRule::step`].
+    counts: Vec<u32>,
+    seen: Vec<bool>,
+    counted: u64,
 }
 
 impl ThresholdRule {
@@ -33,6 +39,8 @@ impl ThresholdRule {
     pub fn new(n: usize) -> Self {
         ThresholdRule {
             next: vec![false; n],
+            counts: vec![0; n],
+            seen: vec![false; n],
             ..ThresholdRule::default()
         }
     }
@@ -41,7 +49,8 @@ impl ThresholdRule {
     pub fn heap_bytes(&self) -> usize {
         self.next.capacity()
             + self.marked.capacity()
-            + 4 * (self.joined.capacity() + self.candidates.capacity())
+            + self.seen.capacity()
+            + 4 * (self.joined.capacity() + self.candidates.capacity() + self.counts.capacity())
     }
 
     /// One synchronous step. `participating` is updated in place; `push[i]`, when
@@ -60,10 +69,19 @@ impl ThresholdRule {
         debug_assert_eq!(threshold.len(), n);
         self.next.resize(n, false);
         let (offsets, neighbors, weights) = network.rows();
+        if weights.is_none() {
+            self.count(network, participating);
+        } else {
+            self.counted = 0;
+        }
         let cur: &[bool] = participating;
         let next = &mut self.next[..n];
         let (threshold, offsets) = (&threshold[..n], &offsets[..=n]);
+        let counts = &self.counts[..];
         // One loop per kind of tie and push, so that none is decided per household.
+        // Unweighted shares come from the kept counts: the number of ties taking part
+        // over the number of ties, the same division of the same integers as counting
+        // them afresh.
         let joined = match (weights, push) {
             (None, None) => sweep(
                 next,
@@ -71,7 +89,7 @@ impl ThresholdRule {
                 threshold,
                 offsets,
                 |_| 0.0,
-                |a, b| unweighted(&neighbors[a..b], cur),
+                |i, a, b| counts[i] as f32 / (b - a) as f32,
             ),
             (None, Some(p)) => {
                 let p = &p[..n];
@@ -81,7 +99,7 @@ impl ThresholdRule {
                     threshold,
                     offsets,
                     |i| p[i],
-                    |a, b| unweighted(&neighbors[a..b], cur),
+                    |i, a, b| counts[i] as f32 / (b - a) as f32,
                 )
             }
             (Some(w), None) => sweep(
@@ -90,7 +108,7 @@ impl ThresholdRule {
                 threshold,
                 offsets,
                 |_| 0.0,
-                |a, b| weighted(&neighbors[a..b], &w[a..b], cur),
+                |_, a, b| weighted(&neighbors[a..b], &w[a..b], cur),
             ),
             (Some(w), Some(p)) => {
                 let p = &p[..n];
@@ -100,12 +118,48 @@ impl ThresholdRule {
                     threshold,
                     offsets,
                     |i| p[i],
-                    |a, b| weighted(&neighbors[a..b], &w[a..b], cur),
+                    |_, a, b| weighted(&neighbors[a..b], &w[a..b], cur),
                 )
             }
         };
         std::mem::swap(participating, &mut self.next);
         joined
+    }
+
+    /// Brings the kept counts of ties taking part up to `participating` on
+    /// `network` (unweighted): counted afresh over every tie when the network is not
+    /// the one counted (its stamp differs) or the size changed; otherwise only the
+    /// households whose participation changed since the counts were made (by the
+    /// last step, or by anything else: seeds, lapses) move their ties' counts by one.
+    /// A step costs then a pass over households and one over the ties of those that
+    /// changed, not one over every tie.
+    fn count(&mut self, network: &Network, participating: &[bool]) {
+        let n = participating.len();
+        let (offsets, neighbors, _) = network.rows();
+        if self.counted != network.stamp() || self.seen.len() != n || self.counts.len() != n {
+            self.seen.clear();
+            self.seen.extend_from_slice(participating);
+            self.counts.clear();
+            self.counts.extend((0..n).map(|i| {
+                let row = &neighbors[offsets[i] as usize..offsets[i + 1] as usize];
+                row.iter()
+                    .map(|&j| participating[j as usize] as u32)
+                    .sum::<u32>()
+            }));
+            self.counted = network.stamp();
+            return;
+        }
+        for i in 0..n {
+            let now = participating[i];
+            if now != self.seen[i] {
+                self.seen[i] = now;
+                let row = &neighbors[offsets[i] as usize..offsets[i + 1] as usize];
+                for &j in row {
+                    let c = &mut self.counts[j as usize];
+                    *c = if now { *c + 1 } else { *c - 1 };
+                }
+            }
+        }
     }
 
     /// One synchronous step of the rule without push, as [`ThresholdRule::step`]
@@ -188,8 +242,8 @@ impl ThresholdRule {
 }
 
 /// The synchronous step over every household (see [`ThresholdRule::step`]):
-/// `share(a, b)` is the share of the ties at `a..b` taking part, `push(i)` what is
-/// added to household `i`'s share.
+/// `share(i, a, b)` is the share of household `i`'s ties (at `a..b`) taking part,
+/// `push(i)` what is added to it.
 #[inline(always)]
 fn sweep(
     next: &mut [bool],
@@ -197,7 +251,7 @@ fn sweep(
     threshold: &[f32],
     offsets: &[u32],
     push: impl Fn(usize) -> f32,
-    share: impl Fn(usize, usize) -> f32,
+    share: impl Fn(usize, usize, usize) -> f32,
 ) -> usize {
     let mut joined = 0usize;
     for i in 0..next.len() {
@@ -210,7 +264,7 @@ fn sweep(
             next[i] = false;
             continue;
         }
-        let share = share(a, b) + push(i);
+        let share = share(i, a, b) + push(i);
         let join = share + THRESHOLD_TOLERANCE >= threshold[i];
         next[i] = join;
         joined += join as usize;
@@ -284,6 +338,66 @@ mod tests {
                     "weighted {weighted}, degree {degree}, step {step}"
                 );
             }
+        }
+    }
+
+    /// The step from kept counts is the step from counting every tie afresh (a
+    /// reference written out here), step after step, while participation is also
+    /// changed from outside (households leave and join between steps), ties are
+    /// added in place, the rule is handed another network of the same size and
+    /// back, and push comes and goes. Could fail: a count not moved when a household
+    /// changed outside the rule, counts kept across a change of ties, a count moved
+    /// twice, or a share computed otherwise than as the reference does (any bit).
+    #[test]
+    fn kept_counts_give_the_fresh_count_step_by_step() {
+        use rand::{RngExt, SeedableRng};
+        fn reference(g: &Network, th: &[f32], p: &[bool], push: Option<&[f32]>) -> Vec<bool> {
+            (0..p.len())
+                .map(|i| {
+                    let nb = g.neighbors(i);
+                    if p[i] || nb.is_empty() {
+                        return p[i];
+                    }
+                    let on = nb.iter().filter(|&&j| p[j as usize]).count() as u32;
+                    let share = on as f32 / nb.len() as f32 + push.map_or(0.0, |q| q[i]);
+                    share + THRESHOLD_TOLERANCE >= th[i]
+                })
+                .collect()
+        }
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(21);
+        let n = 300u32;
+        let random_graph = |rng: &mut rand_chacha::ChaCha8Rng, m: usize| {
+            let edges: Vec<(u32, u32)> = (0..m)
+                .map(|_| (rng.random_range(0..n), rng.random_range(0..n)))
+                .collect();
+            Network::from_edges(n as usize, &edges, None).unwrap()
+        };
+        let mut g = random_graph(&mut rng, 600);
+        let other = random_graph(&mut rng, 900);
+        let th: Vec<f32> = (0..n).map(|_| rng.random_range(0.05..0.9)).collect();
+        let push: Vec<f32> = (0..n).map(|_| rng.random_range(0.0..0.2)).collect();
+        let mut p: Vec<bool> = (0..n).map(|_| rng.random_range(0.0..1.0) < 0.05).collect();
+        let mut rule = ThresholdRule::new(n as usize);
+        for step in 0..200 {
+            // From outside: a few leave, a few join.
+            for _ in 0..rng.random_range(0..6) {
+                let i = rng.random_range(0..n) as usize;
+                p[i] = rng.random_range(0.0..1.0) < 0.5;
+            }
+            if step % 37 == 36 {
+                let extra: Vec<(u32, u32)> = (0..20)
+                    .map(|_| (rng.random_range(0..n), rng.random_range(0..n)))
+                    .collect();
+                g.add_edges(&extra);
+            }
+            let on = if step % 50 == 25 { &other } else { &g };
+            let q = (step % 3 == 0).then_some(&push[..]);
+            let want = reference(on, &th, &p, q);
+            let before = p.clone();
+            let joined = rule.step(on, &th, &mut p, q);
+            assert_eq!(p, want, "step {step}");
+            let new = (0..n as usize).filter(|&i| want[i] && !before[i]).count();
+            assert_eq!(joined, new, "step {step}");
         }
     }
 
