@@ -5,13 +5,12 @@
 
 use crate::error::Result;
 use crate::experiment::output::{self, ParamColumns, Table, measure_columns};
-use crate::experiment::rows::RunRows;
-use crate::experiment::runner::{self, Halt, Recorder, RunSpec};
-use crate::model::household::Households;
-use crate::model::metrics::{GroupMetrics, Metrics};
+use crate::experiment::rows::{RowSinks, RunRows};
+use crate::experiment::runner::{self, Halt, RunSpec};
 use crate::model::params::Params;
 use crate::scenario::{OutputParams, Scenario};
 use std::io::Write;
+use std::path::Path;
 
 /// Bytes and lines written to it.
 #[derive(Debug, Clone, Copy, Default)]
@@ -44,60 +43,30 @@ pub struct PilotRows {
 impl PilotRows {
     /// Does run `spec` of `s`, counting its rows.
     pub fn of(s: &Scenario, params: &ParamColumns, spec: &RunSpec) -> Result<PilotRows> {
-        let csv = |e: csv::Error| crate::Error::Run(format!("counting a pilot run's rows: {e}"));
-        struct Counting<'a> {
-            rows: RunRows<'a>,
-            out: PilotRows,
-        }
-        fn at(t: Table) -> usize {
-            Table::ALL.iter().position(|&x| x == t).unwrap_or(0)
-        }
-        impl Recorder for Counting<'_> {
-            fn measured(
-                &mut self,
-                step: u32,
-                m: &Metrics,
-                groups: Option<&[GroupMetrics]>,
-            ) -> std::result::Result<(), Halt> {
-                let c = &mut self.out.counts;
-                let fail = |e: csv::Error| Halt::Failed(e.to_string());
-                self.rows
-                    .timeseries(&mut c[at(Table::Timeseries)], step, m)
-                    .map_err(fail)?;
-                if let Some(g) = groups {
-                    self.rows
-                        .groups(&mut c[at(Table::Groups)], step, g)
-                        .map_err(fail)?;
-                }
-                Ok(())
+        let rows = RunRows::new(s, params, spec)
+            .map_err(|e| crate::Error::Run(format!("counting a pilot run's rows: {e}")))?;
+        let mut sinks = RowSinks::new(rows, [Count::default(); 3], Path::new("(pilot run)"));
+        let end = match runner::record(s, spec, &mut sinks) {
+            Ok(end) => end,
+            Err(Halt::Failed(why)) => {
+                return Err(crate::Error::Run(format!("a pilot run failed: {why}")));
             }
-            fn snapshot(&mut self, step: u32, h: &Households) -> std::result::Result<(), Halt> {
-                self.out.households.get_or_insert(h.len() as u64);
-                let c = &mut self.out.counts[at(Table::Households)];
-                self.rows
-                    .households(c, step, h)
-                    .map_err(|e| Halt::Failed(e.to_string()))
-            }
-        }
-        let mut rec = Counting {
-            rows: RunRows::new(s, params, spec).map_err(csv)?,
-            out: PilotRows::default(),
+            Err(Halt::Error(e)) => return Err(e),
         };
-        match runner::record(s, spec, &mut rec) {
-            Ok(end) => {
-                let c = &mut rec.out.counts;
-                let post = end.post_exit.as_ref().map(|(t, m)| (*t, m));
-                rec.rows
-                    .runs(&mut c[at(Table::Runs)], (end.last.0, &end.last.1), post)
-                    .map_err(csv)?;
-                rec.rows
-                    .stages(&mut c[at(Table::Stages)], &end.stages)
-                    .map_err(csv)?;
-                Ok(rec.out)
-            }
-            Err(Halt::Failed(why)) => Err(crate::Error::Run(format!("a pilot run failed: {why}"))),
-            Err(Halt::Error(e)) => Err(e),
-        }
+        let (mut runs, mut stages) = (Count::default(), Count::default());
+        sinks.end(&end, &mut runs, &mut stages)?;
+        let counts = Table::ALL.map(|t| match t {
+            Table::Timeseries => sinks.timeseries,
+            Table::Groups => sinks.groups,
+            Table::Households => sinks.households,
+            Table::Runs => runs,
+            Table::Stages => stages,
+            Table::Failures => Count::default(),
+        });
+        Ok(PilotRows {
+            counts,
+            households: sinks.snapshot_households,
+        })
     }
 }
 

@@ -25,10 +25,8 @@
 use crate::error::{Error, Result};
 use crate::experiment::folder::AtomicFile;
 use crate::experiment::output::{ParamColumns, Table};
-use crate::experiment::rows::RunRows;
-use crate::experiment::runner::{Halt, Recorder, RunEnd, RunSpec};
-use crate::model::household::Households;
-use crate::model::metrics::{GroupMetrics, Metrics};
+use crate::experiment::rows::{RowSinks, RunRows};
+use crate::experiment::runner::{Recorder, RunEnd, RunSpec};
 use crate::scenario::Scenario;
 use sha2::Digest;
 use std::fs;
@@ -169,6 +167,33 @@ fn hex(digest: &[u8]) -> String {
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// Hands `len` bytes of `file` from `from` on to `f`, a chunk at a time; a file
+/// shorter than that is an error.
+fn read_range(
+    file: &mut fs::File,
+    from: u64,
+    len: u64,
+    f: &mut dyn FnMut(&[u8]) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    file.seek(SeekFrom::Start(from))?;
+    let mut rest = file.take(len);
+    let mut buf = vec![0u8; CHUNK.min(len as usize)];
+    loop {
+        let n = rest.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        f(&buf[..n])?;
+    }
+    if rest.limit() != 0 {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::UnexpectedEof,
+            "the file became shorter while it was read",
+        ));
+    }
+    Ok(())
+}
+
 /// A section's rows while a part is written: in memory, or in a spool file.
 enum Section {
     Bytes(Vec<u8>),
@@ -187,26 +212,7 @@ impl Section {
     fn feed(&mut self, f: &mut dyn FnMut(&[u8]) -> std::io::Result<()>) -> std::io::Result<()> {
         match self {
             Section::Bytes(b) => f(b),
-            Section::Spool(s) => {
-                let file = s.out.get_mut();
-                file.seek(SeekFrom::Start(0))?;
-                let mut rest = file.take(s.len);
-                let mut buf = vec![0u8; CHUNK];
-                loop {
-                    let n = rest.read(&mut buf)?;
-                    if n == 0 {
-                        break;
-                    }
-                    f(&buf[..n])?;
-                }
-                if rest.limit() != 0 {
-                    return Err(std::io::Error::new(
-                        std::io::ErrorKind::UnexpectedEof,
-                        "a spool file is shorter than what was written to it",
-                    ));
-                }
-                Ok(())
-            }
+            Section::Spool(s) => read_range(s.out.get_mut(), 0, s.len, f),
         }
     }
 }
@@ -398,23 +404,7 @@ impl PartFile {
         len: u64,
         f: &mut dyn FnMut(&[u8]) -> std::io::Result<()>,
     ) -> std::io::Result<()> {
-        self.file.seek(SeekFrom::Start(from))?;
-        let mut rest = (&mut self.file).take(len);
-        let mut buf = vec![0u8; CHUNK.min(len as usize)];
-        loop {
-            let n = rest.read(&mut buf)?;
-            if n == 0 {
-                break;
-            }
-            f(&buf[..n])?;
-        }
-        if rest.limit() != 0 {
-            return Err(std::io::Error::new(
-                std::io::ErrorKind::UnexpectedEof,
-                "the part file became shorter while it was read",
-            ));
-        }
-        Ok(())
+        read_range(&mut self.file, from, len, f)
     }
 }
 
@@ -435,16 +425,13 @@ impl Write for Spool {
     }
 }
 
-/// Writes one run's part file while the run goes on: a [`Recorder`] whose rows go
-/// to spool files at once, and [`PartWriter::finish`] that writes the part from them
-/// (see the module docs).
+/// Writes one run's part file while the run goes on: its rows go to spool files at
+/// once (through [`PartWriter::recorder`]), and [`PartWriter::finish`] writes the
+/// part from them (see the module docs).
 pub struct PartWriter<'a> {
-    rows: RunRows<'a>,
+    sinks: RowSinks<'a, Spool>,
     /// Where the part goes.
     path: PathBuf,
-    timeseries: Spool,
-    groups: Spool,
-    households: Spool,
     /// Which tables the scenario asks for.
     wanted: [bool; Table::ALL.len()],
 }
@@ -470,47 +457,33 @@ impl<'a> PartWriter<'a> {
             source: e,
         })?;
         Ok(PartWriter {
-            rows,
+            sinks: RowSinks::new(rows, [spool()?, spool()?, spool()?], path),
             path: path.to_path_buf(),
-            timeseries: spool()?,
-            groups: spool()?,
-            households: spool()?,
             wanted: Table::ALL.map(|t| t.wanted(&s.output)),
         })
     }
 
-    fn halt(&self, e: csv::Error) -> Halt {
-        Halt::Error(Error::Csv {
-            path: self.path.clone(),
-            source: e,
-        })
+    /// What the run hands its rows to.
+    pub fn recorder(&mut self) -> &mut dyn Recorder {
+        &mut self.sinks
     }
 
     /// Writes the part: the run's `runs.csv` row and `stages.csv` rows from `end`,
     /// the spooled rows, under a temporary name renamed into place when whole.
     pub fn finish(mut self, end: &RunEnd) -> Result<()> {
-        let path = self.path.clone();
-        let csv_err = |e: csv::Error| Error::Csv {
-            path: path.clone(),
-            source: e,
-        };
-        let mut runs = Vec::new();
-        let last = (end.last.0, &end.last.1);
-        let post = end.post_exit.as_ref().map(|(t, m)| (*t, m));
-        self.rows.runs(&mut runs, last, post).map_err(csv_err)?;
-        let mut stages = Vec::new();
-        self.rows
-            .stages(&mut stages, &end.stages)
-            .map_err(csv_err)?;
-        let spooled = |sp: Spool| -> Result<Section> {
-            let mut sp = sp;
+        let (mut runs, mut stages) = (Vec::new(), Vec::new());
+        self.sinks.end(end, &mut runs, &mut stages)?;
+        let spec = self.sinks.spec();
+        let path = self.path;
+        let spooled = |mut sp: Spool| -> Result<Section> {
             sp.flush().map_err(|e| Error::io(&path, e))?;
             Ok(Section::Spool(sp))
         };
+        let sinks = self.sinks;
         let (mut ts, mut gs, mut hs) = (
-            Some(self.timeseries),
-            Some(self.groups),
-            Some(self.households),
+            Some(sinks.timeseries),
+            Some(sinks.groups),
+            Some(sinks.households),
         );
         let mut sections = Vec::with_capacity(Table::ALL.len());
         for (k, t) in Table::ALL.into_iter().enumerate() {
@@ -530,33 +503,8 @@ impl<'a> PartWriter<'a> {
             sections.push((t, section));
         }
         let mut f = AtomicFile::create(&path)?;
-        write_part(f.writer(), self.rows.spec(), &mut sections).map_err(|e| Error::io(&path, e))?;
+        write_part(f.writer(), spec, &mut sections).map_err(|e| Error::io(&path, e))?;
         f.commit_nosync()
-    }
-}
-
-impl Recorder for PartWriter<'_> {
-    fn measured(
-        &mut self,
-        step: u32,
-        m: &Metrics,
-        groups: Option<&[GroupMetrics]>,
-    ) -> std::result::Result<(), Halt> {
-        self.rows
-            .timeseries(&mut self.timeseries, step, m)
-            .map_err(|e| self.halt(e))?;
-        if let Some(g) = groups {
-            self.rows
-                .groups(&mut self.groups, step, g)
-                .map_err(|e| self.halt(e))?;
-        }
-        Ok(())
-    }
-
-    fn snapshot(&mut self, step: u32, households: &Households) -> std::result::Result<(), Halt> {
-        self.rows
-            .households(&mut self.households, step, households)
-            .map_err(|e| self.halt(e))
     }
 }
 

@@ -9,13 +9,14 @@
 //! The tables' columns are in [`crate::experiment::output`].
 
 use crate::experiment::output::{ParamColumns, RUN_KEYS, Table, measure_columns};
-use crate::experiment::runner::{RunOutput, RunSpec};
+use crate::experiment::runner::{Halt, Recorder, RunEnd, RunOutput, RunSpec};
 use crate::model::household::Households;
 use crate::model::metrics::{GroupMetrics, Metrics};
 use crate::model::stage::StageRecord;
 use crate::scenario::Scenario;
 use crate::scenario::values::{NA, flatten, fmt_f64, num, scalar};
 use std::io::Write;
+use std::path::{Path, PathBuf};
 
 /// [`num`] for `f32` state (trust, awareness, …): its shortest round-trip form as an
 /// `f32`, so a stored 0.1 reads back as 0.1, not 0.10000000149011612.
@@ -375,6 +376,89 @@ impl<'a> RunRows<'a> {
         }
         w.flush()?;
         Ok(())
+    }
+}
+
+/// A [`Recorder`] that writes a run's rows as the run makes them, through
+/// [`RunRows`], into one sink per streamed table (`timeseries`, `groups`,
+/// `households`): files for the results store, counters for `plan`'s pilot.
+pub struct RowSinks<'a, W> {
+    rows: RunRows<'a>,
+    /// `timeseries.csv` rows.
+    pub timeseries: W,
+    /// `groups.csv` rows.
+    pub groups: W,
+    /// `households.csv` rows.
+    pub households: W,
+    /// Households in the first snapshot (`None` before one).
+    pub snapshot_households: Option<u64>,
+    /// Named in errors: where the rows go.
+    path: PathBuf,
+}
+
+impl<'a, W: Write> RowSinks<'a, W> {
+    /// Rows of `rows`' run into `timeseries`, `groups` and `households`; `path`
+    /// names where they go in errors.
+    pub fn new(rows: RunRows<'a>, [timeseries, groups, households]: [W; 3], path: &Path) -> Self {
+        RowSinks {
+            rows,
+            timeseries,
+            groups,
+            households,
+            snapshot_households: None,
+            path: path.to_path_buf(),
+        }
+    }
+
+    /// The run whose rows these are.
+    pub fn spec(&self) -> &'a RunSpec {
+        self.rows.spec()
+    }
+
+    /// Writes the rows made at the run's end: its `runs.csv` row to `runs` and its
+    /// `stages.csv` rows to `stages`.
+    pub fn end(
+        &mut self,
+        end: &RunEnd,
+        runs: &mut dyn Write,
+        stages: &mut dyn Write,
+    ) -> crate::Result<()> {
+        let post = end.post_exit.as_ref().map(|(t, m)| (*t, m));
+        self.rows
+            .runs(runs, (end.last.0, &end.last.1), post)
+            .and_then(|_| self.rows.stages(stages, &end.stages))
+            .map_err(|e| self.error(e))
+    }
+
+    fn error(&self, e: csv::Error) -> crate::Error {
+        crate::Error::Csv {
+            path: self.path.clone(),
+            source: e,
+        }
+    }
+}
+
+impl<W: Write> Recorder for RowSinks<'_, W> {
+    fn measured(
+        &mut self,
+        step: u32,
+        m: &Metrics,
+        groups: Option<&[GroupMetrics]>,
+    ) -> Result<(), Halt> {
+        let done = self.rows.timeseries(&mut self.timeseries, step, m);
+        let done = match (done, groups) {
+            (Ok(()), Some(g)) => self.rows.groups(&mut self.groups, step, g),
+            (done, _) => done,
+        };
+        done.map_err(|e| Halt::Error(self.error(e)))
+    }
+
+    fn snapshot(&mut self, step: u32, households: &Households) -> Result<(), Halt> {
+        self.snapshot_households
+            .get_or_insert(households.len() as u64);
+        self.rows
+            .households(&mut self.households, step, households)
+            .map_err(|e| Halt::Error(self.error(e)))
     }
 }
 

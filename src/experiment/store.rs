@@ -343,7 +343,7 @@ impl Store {
     pub fn run(&self, s: &Scenario, spec: &RunSpec) -> Result<Option<String>> {
         let path = part_path(&self.dir, spec.index);
         let mut writer = PartWriter::new(&path, s, &self.params, spec)?;
-        let error = match runner::record_guarded(s, spec, &mut writer) {
+        let error = match runner::record_guarded(s, spec, writer.recorder()) {
             Ok(end) => return writer.finish(&end).map(|_| None),
             Err(Halt::Error(e)) => return Err(e),
             Err(Halt::Failed(why)) => why,

@@ -82,44 +82,24 @@ impl ThresholdRule {
         // Unweighted shares come from the kept counts: the number of ties taking part
         // over the number of ties, the same division of the same integers as counting
         // them afresh.
+        let counted = |i: usize, a: usize, b: usize| counts[i] as f32 / (b - a) as f32;
+        let none = |_: usize| 0.0;
         let joined = match (weights, push) {
-            (None, None) => sweep(
-                next,
-                cur,
-                threshold,
-                offsets,
-                |_| 0.0,
-                |i, a, b| counts[i] as f32 / (b - a) as f32,
-            ),
+            (None, None) => sweep(next, cur, threshold, offsets, none, counted),
             (None, Some(p)) => {
                 let p = &p[..n];
-                sweep(
-                    next,
-                    cur,
-                    threshold,
-                    offsets,
-                    |i| p[i],
-                    |i, a, b| counts[i] as f32 / (b - a) as f32,
-                )
+                sweep(next, cur, threshold, offsets, |i| p[i], counted)
             }
-            (Some(w), None) => sweep(
-                next,
-                cur,
-                threshold,
-                offsets,
-                |_| 0.0,
-                |_, a, b| weighted(&neighbors[a..b], &w[a..b], cur),
-            ),
-            (Some(w), Some(p)) => {
-                let p = &p[..n];
-                sweep(
-                    next,
-                    cur,
-                    threshold,
-                    offsets,
-                    |i| p[i],
-                    |_, a, b| weighted(&neighbors[a..b], &w[a..b], cur),
-                )
+            (Some(w), push) => {
+                let weighed =
+                    |_: usize, a: usize, b: usize| weighted(&neighbors[a..b], &w[a..b], cur);
+                match push {
+                    None => sweep(next, cur, threshold, offsets, none, weighed),
+                    Some(p) => {
+                        let p = &p[..n];
+                        sweep(next, cur, threshold, offsets, |i| p[i], weighed)
+                    }
+                }
             }
         };
         std::mem::swap(participating, &mut self.next);
