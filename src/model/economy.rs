@@ -205,20 +205,35 @@ pub fn allocate_benefits(h: &mut Households, a: &Allocation) -> f64 {
     let beta = a.beta as f32;
     let bias = a.bias.clamp(0.0, 1.0) as f32;
     let relieved = bias * (1.0 - a.relief.clamp(0.0, 1.0) as f32);
-    // Weights go into `benefit` first, then are scaled into benefits.
+    // Weights go into `benefit` first, then are scaled into benefits. The loops run
+    // over zipped slices with the choices that hold for every household made once
+    // outside them; each value is computed as before, in the same order.
+    let weights = h
+        .influence
+        .iter()
+        .zip(&h.identified)
+        .zip(&h.marginalized)
+        .zip(h.benefit.iter_mut());
+    let cut = |identified: bool, marginalized: bool| {
+        let b = if identified { relieved } else { bias };
+        1.0 - b * marginalized as u8 as f32
+    };
     let mut sum = 0f64;
-    for i in 0..n {
-        let w_inf = if beta == 0.0 {
-            1.0
-        } else if beta == 1.0 {
-            h.influence[i]
-        } else {
-            h.influence[i].max(0.0).powf(beta)
-        };
-        let b = if h.identified[i] { relieved } else { bias };
-        let w = w_inf * (1.0 - b * h.marginalized[i] as u8 as f32);
-        h.benefit[i] = w;
-        sum += w as f64;
+    if beta == 0.0 {
+        for (((_, &id), &m), w) in weights {
+            *w = 1.0 * cut(id, m);
+            sum += *w as f64;
+        }
+    } else if beta == 1.0 {
+        for (((&inf, &id), &m), w) in weights {
+            *w = inf * cut(id, m);
+            sum += *w as f64;
+        }
+    } else {
+        for (((&inf, &id), &m), w) in weights {
+            *w = inf.max(0.0).powf(beta) * cut(id, m);
+            sum += *w as f64;
+        }
     }
     let equal = (total / n as f64) as f32;
     let scale = if sum > 0.0 {
@@ -228,21 +243,27 @@ pub fn allocate_benefits(h: &mut Households, a: &Allocation) -> f64 {
     };
     let equal_shared = (shared / n as f64) as f32;
     let alpha = a.access_memory as f32;
-    for i in 0..n {
+    let households = h
+        .benefit
+        .iter_mut()
+        .zip(&h.leader)
+        .zip(h.resources.iter_mut())
+        .zip(h.access.iter_mut());
+    for (((benefit, &leader), resources), access) in households {
         let mut b = if sum > 0.0 {
-            h.benefit[i] * scale
+            *benefit * scale
         } else {
             equal_shared
         };
-        if h.leader[i] {
+        if leader {
             b += per_leader;
         }
-        h.benefit[i] = b;
-        h.resources[i] += b;
+        *benefit = b;
+        *resources += b;
         // With no benefits flowing there is nothing to have access to: access keeps
         // its last value.
         if equal > 0.0 {
-            h.access[i] += alpha * (b / equal - h.access[i]);
+            *access += alpha * (b / equal - *access);
         }
     }
     total

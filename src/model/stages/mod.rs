@@ -167,13 +167,15 @@ pub(crate) fn word_of_mouth(
         return;
     }
     let pull = &mut c.push;
-    for (i, p) in pull.iter_mut().enumerate() {
-        let nb = net.neighbors(i);
+    let (offsets, neighbors, _) = net.rows();
+    let trust = &h.trust[..];
+    for ((p, &t), w) in pull.iter_mut().zip(trust).zip(offsets.windows(2)) {
+        let nb = &neighbors[w[0] as usize..w[1] as usize];
         *p = if nb.is_empty() {
             0.0
         } else {
-            let sum: f32 = nb.iter().map(|&j| h.trust[j as usize]).sum();
-            (sum / nb.len() as f32 - h.trust[i]).max(0.0)
+            let sum: f32 = nb.iter().map(|&j| trust[j as usize]).sum();
+            (sum / nb.len() as f32 - t).max(0.0)
         };
     }
     for (t, &p) in h.trust.iter_mut().zip(pull.iter()) {
