@@ -487,6 +487,8 @@ pub struct Scratch {
     /// The radix sort's histograms, made at the first sort.
     counts: Vec<Histogram>,
     pairs: Vec<u64>,
+    /// The bucket of the top fifth's last `k`-th household (a guess for the next).
+    top_bucket: u32,
     pass: Box<Pass>,
     /// The ties across and within groups, kept through added ties.
     ei_counts: Option<(u64, u64)>,
@@ -501,6 +503,7 @@ impl Scratch {
             keys_tmp: Vec::with_capacity(n),
             counts: Vec::new(),
             pairs: Vec::with_capacity(n),
+            top_bucket: 0,
             pass: Box::default(),
             ei_counts: None,
             reach: Reach::default(),
@@ -795,9 +798,17 @@ fn top_fifth_choose(resources: &[f32], benefit: &[f32], s: &mut Scratch) -> Opti
             .zip(benefit)
             .map(|(&r, &b)| !ordered_bits(r - b)),
     );
+    // The bucket of the last row's `k`-th household is the likely one again: its
+    // households are gathered while counting (if it is not, a pass gathers those
+    // of the right bucket; either way the same households, in household order).
+    let guess = s.top_bucket;
+    s.pairs.clear();
     let mut counts = [0u32; 1 << 11];
-    for &key in &s.keys {
+    for (i, &key) in s.keys.iter().enumerate() {
         counts[(key >> 21) as usize] += 1;
+        if key >> 21 == guess {
+            s.pairs.push(((key as u64) << 32) | i as u64);
+        }
     }
     let k = n.div_ceil(5) as u32;
     let (mut below, mut bucket) = (0u32, 0u32);
@@ -808,14 +819,17 @@ fn top_fifth_choose(resources: &[f32], benefit: &[f32], s: &mut Scratch) -> Opti
         }
         below += c;
     }
-    s.pairs.clear();
-    s.pairs.extend(
-        s.keys
-            .iter()
-            .enumerate()
-            .filter(|&(_, &key)| key >> 21 == bucket)
-            .map(|(i, &key)| ((key as u64) << 32) | i as u64),
-    );
+    if bucket != guess {
+        s.pairs.clear();
+        s.pairs.extend(
+            s.keys
+                .iter()
+                .enumerate()
+                .filter(|&(_, &key)| key >> 21 == bucket)
+                .map(|(i, &key)| ((key as u64) << 32) | i as u64),
+        );
+        s.top_bucket = bucket;
+    }
     let rank = (k - below - 1) as usize;
     let (_, &mut kth, _) = s.pairs.select_nth_unstable(rank);
     // The households with the `k`-th one's key are all in the bucket.
