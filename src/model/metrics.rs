@@ -481,7 +481,8 @@ fn groups_finish(
 ///   ([`Scratch::ties_added`]);
 /// - the Gini coefficient sorts by a radix sort on the floats' bits, and the top
 ///   fifth's benefit share selects by them (both linear in households, where a
-///   comparison sort is not);
+///   comparison sort is not), starting from the bucket where the last row's `k`-th
+///   household was (a guess: only the speed depends on it);
 /// - the unreached marginalized households are counted again only around the
 ///   households whose reach changed since the last row (or everywhere after ties
 ///   changed).
