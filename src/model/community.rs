@@ -86,6 +86,9 @@ pub struct Community {
     /// Deliberated views: for households that attended a musyawarah, their weights
     /// on each issue (`issues` per household, summing to 1); empty before any.
     pub(crate) opinion: Vec<f32>,
+    /// Each household's view, the issue its `opinion` weighs most (by `argmax`),
+    /// kept with `opinion` (written wherever a row of it is); empty before any.
+    pub(crate) views: Vec<IssueId>,
     /// Whether the latest deliberation reached consensus (mufakat) rather than a vote.
     pub consensus: bool,
     /// Steps the organizer carries over from skipped stages into the next one.
@@ -166,7 +169,8 @@ impl Community {
         if self.opinion.is_empty() {
             return h.priority[i];
         }
-        argmax(&self.opinion[i * k..(i + 1) * k])
+        debug_assert_eq!(self.views[i], argmax(&self.opinion[i * k..(i + 1) * k]));
+        self.views[i]
     }
 
     /// Gives every household a view (all weight on its priority) before the first
@@ -181,6 +185,7 @@ impl Community {
             let x = (h.priority[i] as usize).min(k - 1);
             self.opinion[i * k + x] = 1.0;
         }
+        self.views = self.opinion.chunks_exact(k).map(argmax).collect();
     }
 
     /// The community before any organizer arrives.
@@ -203,6 +208,7 @@ impl Community {
             issues: 1,
             potentials: Potentials::default(),
             opinion: Vec::new(),
+            views: Vec::new(),
             consensus: false,
             carried: 0,
             missed: vec![0; n],
@@ -271,5 +277,38 @@ impl Community {
         }
         self.stage = s;
         self.stage_start = t;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::argmax;
+    use crate::model::rng::rng_from_seed;
+    use crate::model::village::{NoDataFiles, Village};
+    use crate::model::{Params, Simulation};
+
+    /// The kept views must be the `argmax` of the opinions, household by household,
+    /// after every step of a default run with deliberations. Could fail: a row of
+    /// opinions written without its view, or views made before the opinions.
+    #[test]
+    fn kept_views_match_opinions() {
+        let mut p = Params::default();
+        p.population.households = 2000;
+        let village = Village::build(&p, &NoDataFiles, &mut rng_from_seed(1));
+        let mut sim = Simulation::new(&p, village, rng_from_seed(2));
+        let mut checked = 0;
+        while sim.current_step() < p.time.steps {
+            sim.step();
+            let c = sim.community();
+            if !c.opinion.is_empty() {
+                let k = c.issues.max(1);
+                assert_eq!(c.views.len() * k, c.opinion.len());
+                for (i, row) in c.opinion.chunks_exact(k).enumerate() {
+                    assert_eq!(c.views[i], argmax(row), "household {i}");
+                }
+                checked += 1;
+            }
+        }
+        assert!(checked > 0, "no deliberation was held");
     }
 }

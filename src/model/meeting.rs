@@ -38,6 +38,8 @@ pub(crate) fn meeting<R: Rng + ?Sized>(
         1.0 + (p.organizer.accommodation - 1.0) * c.components[2]
     } as f32;
     c.attendees.clear();
+    // What attending adds to awareness (the same for every attendee).
+    let gain = ((b.meeting_awareness * (1.0 + c.bias_revealed)) as f32).min(1.0);
     let (mut am, mut nm, mut ao, mut no) = (0usize, 0usize, 0usize, 0usize);
     for i in 0..h.len() {
         let invited = match kind {
@@ -71,7 +73,6 @@ pub(crate) fn meeting<R: Rng + ?Sized>(
         if came {
             c.attendees.push(i as u32);
             h.attended[i] = true;
-            let gain = ((b.meeting_awareness * (1.0 + c.bias_revealed)) as f32).min(1.0);
             h.awareness[i] += gain * (1.0 - h.awareness[i]);
             if kind == MeetingKind::Institution {
                 h.efficacy[i] += 0.05 * (1.0 - h.efficacy[i]);

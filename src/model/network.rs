@@ -270,6 +270,16 @@ impl Network {
     /// network [`Network::from_edges`] builds from all the ties. Returns whether
     /// any tie was added.
     pub fn add_edges(&mut self, extra: &[(u32, u32)]) -> bool {
+        self.add_edges_with(extra, |_, _| {})
+    }
+
+    /// [`Network::add_edges`], calling `on_new(a, b)` (with `a < b`) once for each
+    /// tie actually added, in increasing order.
+    pub fn add_edges_with(
+        &mut self,
+        extra: &[(u32, u32)],
+        mut on_new: impl FnMut(u32, u32),
+    ) -> bool {
         let n = self.len();
         // Both directions of every new tie, by row then neighbour.
         let mut added: Vec<(u32, u32)> = extra
@@ -283,6 +293,9 @@ impl Network {
             return false;
         }
         self.stamp = fresh_stamp();
+        for &(a, b) in added.iter().filter(|&&(a, b)| a < b) {
+            on_new(a, b);
+        }
         let old_len = self.neighbors.len();
         // `shift`: new ties still to be placed, all in rows up to the current one.
         let mut shift = added.len();
@@ -460,6 +473,13 @@ impl Network {
     /// tie stays inside a group (no bridging), +1 every tie crosses groups. `0` for a
     /// network without ties.
     pub fn ei_index(&self, group: &[u8]) -> f64 {
+        let (ext, int) = self.ei_counts(group);
+        ei_of_counts(ext, int)
+    }
+
+    /// The ties across groups and within groups: the counts [`Network::ei_index`]
+    /// is made of.
+    pub fn ei_counts(&self, group: &[u8]) -> (u64, u64) {
         let (mut ext, mut int) = (0u64, 0u64);
         for (a, b) in self.edges() {
             if group[a as usize] == group[b as usize] {
@@ -468,11 +488,16 @@ impl Network {
                 ext += 1;
             }
         }
-        if ext + int == 0 {
-            0.0
-        } else {
-            (ext as f64 - int as f64) / (ext + int) as f64
-        }
+        (ext, int)
+    }
+}
+
+/// The E-I index of `ext` ties across groups and `int` within: `0` without ties.
+pub fn ei_of_counts(ext: u64, int: u64) -> f64 {
+    if ext + int == 0 {
+        0.0
+    } else {
+        (ext as f64 - int as f64) / (ext + int) as f64
     }
 }
 

@@ -199,9 +199,13 @@ impl<'p> Simulation<'p> {
                 &mut self.rng,
             );
             // Rare (meetings only): the new bridging ties merged into the rows.
-            if !ties.is_empty() && self.village.network.add_edges(&ties) {
-                self.scratch.ties_changed();
-                self.degree.ties_changed();
+            if !ties.is_empty() {
+                let mut new = Vec::new();
+                if (self.village.network).add_edges_with(&ties, |a, b| new.push((a, b))) {
+                    let group = &self.village.households.group;
+                    self.scratch.ties_added(group, &new);
+                    self.degree.ties_changed();
+                }
             }
         }
         let h = &mut self.village.households;

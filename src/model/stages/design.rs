@@ -123,6 +123,7 @@ fn deliberate(
             let own = (h.priority[i] as usize == x) as u8 as f32;
             o[x] = s * own + (1.0 - s) * room[x];
         }
+        c.views[i] = argmax(o);
     }
     room
 }
@@ -206,9 +207,22 @@ pub(crate) fn legitimacy(c: &Community, h: &Households, issue: Option<IssueId>) 
     let Some(issue) = issue else {
         return 0.0;
     };
-    let served = (0..n)
-        .filter(|&i| (c.consensus && h.attended[i]) || c.view(h, i) == issue)
-        .count();
+    // The same count as `(consensus && attended) || view == issue` household by
+    // household, over the kept views (no `argmax` per household).
+    let served = if c.opinion.is_empty() {
+        (0..n)
+            .filter(|&i| (c.consensus && h.attended[i]) || h.priority[i] == issue)
+            .count()
+    } else if c.consensus {
+        let (views, attended) = (&c.views[..n], &h.attended[..n]);
+        views
+            .iter()
+            .zip(attended)
+            .map(|(&v, &a)| (a | (v == issue)) as usize)
+            .sum()
+    } else {
+        c.views[..n].iter().map(|&v| (v == issue) as usize).sum()
+    };
     served as f64 / n as f64
 }
 
