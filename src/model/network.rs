@@ -141,6 +141,12 @@ pub struct Network {
     /// ties). Lets whoever keeps sums over the ties (the threshold rule's counts)
     /// know whether they still hold.
     stamp: u64,
+    /// The stamp before the last [`Network::add_edges`] that added ties, and the
+    /// ties it added (each once, lower end first): so that sums kept over the ties
+    /// before can be brought up to date instead of made afresh (0 and none for a
+    /// network built whole).
+    parent: u64,
+    last_added: Vec<(u32, u32)>,
 }
 
 /// Networks are equal when their ties are (whatever their stamps).
@@ -251,6 +257,8 @@ impl Network {
             neighbors: nbr,
             weights: wts,
             stamp: fresh_stamp(),
+            parent: 0,
+            last_added: Vec::new(),
         })
     }
 
@@ -292,8 +300,11 @@ impl Network {
         if added.is_empty() {
             return false;
         }
+        self.parent = self.stamp;
         self.stamp = fresh_stamp();
+        self.last_added.clear();
         for &(a, b) in added.iter().filter(|&&(a, b)| a < b) {
+            self.last_added.push((a, b));
             on_new(a, b);
         }
         let old_len = self.neighbors.len();
@@ -351,6 +362,8 @@ impl Network {
             neighbors: Vec::new(),
             weights: None,
             stamp: fresh_stamp(),
+            parent: 0,
+            last_added: Vec::new(),
         }
     }
 
@@ -416,6 +429,14 @@ impl Network {
         self.stamp
     }
 
+    /// The ties the last [`Network::add_edges`] added (each once, lower end first),
+    /// when the network held before it the ties stamped `before`: `None` when this
+    /// network is not `before`'s ties plus one addition (built whole, or changed
+    /// more than once since).
+    pub fn added_since(&self, before: u64) -> Option<&[(u32, u32)]> {
+        (before != 0 && self.parent == before).then_some(&self.last_added[..])
+    }
+
     /// Whether ties carry weights.
     pub fn is_weighted(&self) -> bool {
         self.weights.is_some()
@@ -441,6 +462,7 @@ impl Network {
         self.offsets.capacity() * 4
             + self.neighbors.capacity() * 4
             + self.weights.as_ref().map_or(0, |w| w.capacity() * 4)
+            + self.last_added.capacity() * 8
     }
 
     /// Mean local clustering coefficient (nodes of degree < 2 count as 0).
