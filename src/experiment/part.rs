@@ -432,8 +432,6 @@ pub struct PartWriter<'a> {
     sinks: RowSinks<'a, Spool>,
     /// Where the part goes.
     path: PathBuf,
-    /// Which tables the scenario asks for.
-    wanted: [bool; Table::ALL.len()],
 }
 
 impl<'a> PartWriter<'a> {
@@ -459,7 +457,6 @@ impl<'a> PartWriter<'a> {
         Ok(PartWriter {
             sinks: RowSinks::new(rows, [spool()?, spool()?, spool()?], path),
             path: path.to_path_buf(),
-            wanted: Table::ALL.map(|t| t.wanted(&s.output)),
         })
     }
 
@@ -479,29 +476,18 @@ impl<'a> PartWriter<'a> {
             sp.flush().map_err(|e| Error::io(&path, e))?;
             Ok(Section::Spool(sp))
         };
+        // In the order of `Table::ALL`. A table the scenario does not ask for was
+        // never written to, so its section is empty.
         let sinks = self.sinks;
-        let (mut ts, mut gs, mut hs) = (
-            Some(sinks.timeseries),
-            Some(sinks.groups),
-            Some(sinks.households),
-        );
-        let mut sections = Vec::with_capacity(Table::ALL.len());
-        for (k, t) in Table::ALL.into_iter().enumerate() {
-            let spool = match t {
-                Table::Timeseries => ts.take(),
-                Table::Groups => gs.take(),
-                Table::Households => hs.take(),
-                Table::Runs | Table::Stages | Table::Failures => None,
-            };
-            let section = match (t, spool) {
-                _ if !self.wanted[k] => Section::Bytes(Vec::new()),
-                (Table::Runs, _) => Section::Bytes(std::mem::take(&mut runs)),
-                (Table::Stages, _) => Section::Bytes(std::mem::take(&mut stages)),
-                (_, Some(sp)) => spooled(sp)?,
-                (_, None) => Section::Bytes(Vec::new()),
-            };
-            sections.push((t, section));
-        }
+        let mut sections = vec![
+            (Table::Timeseries, spooled(sinks.timeseries)?),
+            (Table::Runs, Section::Bytes(runs)),
+            (Table::Stages, Section::Bytes(stages)),
+            (Table::Groups, spooled(sinks.groups)?),
+            (Table::Households, spooled(sinks.households)?),
+            (Table::Failures, Section::Bytes(Vec::new())),
+        ];
+        debug_assert!(sections.iter().map(|(t, _)| *t).eq(Table::ALL));
         let mut f = AtomicFile::create(&path)?;
         write_part(f.writer(), spec, &mut sections).map_err(|e| Error::io(&path, e))?;
         f.commit_nosync()
