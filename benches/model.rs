@@ -12,7 +12,12 @@
 //! `recording` measures what watching a run costs: the same whole-run steps at 20 000
 //! and 100 000 households, once alone (`step`) and once with every step measured,
 //! groups included (`step+measure`), as `kampung run` does with `record_every = 1`.
-//! The ratio of the two is the cost of recording every step.
+//! The ratio of the two is the cost of recording every step. It also times the
+//! measures alone (`measure`, the step untimed) and bare versions of their two
+//! costliest parts, each alone (`bare_gini`: the exact Gini coefficient by a plain
+//! radix sort; `bare_sums`: the sums behind the village's and groups' means,
+//! reassociated; see `benches/common/bare_measures.rs`), checked first to give the
+//! same numbers.
 //!
 //! `meeting_step` times, over the same whole default runs, the steps in which a
 //! meeting added bridging ties (`ties_added`) and those in which none were added
@@ -24,10 +29,15 @@
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use kampung::model::Params;
 use kampung::model::Simulation;
+use kampung::model::household::Households;
 use kampung::model::rng::rng_from_seed;
 use kampung::model::village::NoDataFiles;
 use kampung::model::village::Village;
+use std::hint::black_box;
 use std::time::{Duration, Instant};
+
+#[path = "common/bare_measures.rs"]
+mod bare;
 
 fn params(n: usize) -> Params {
     let mut p = Params::default();
@@ -79,22 +89,42 @@ fn recording(c: &mut Criterion) {
         let village = Village::build(&p, &NoDataFiles, &mut rng_from_seed(1));
         let fresh = Simulation::new(&p, village, rng_from_seed(2));
         let steps = p.time.steps;
+        let k = p.population.groups.len();
+        check_bare_measures(&fresh, steps / 2);
         g.throughput(Throughput::Elements(n as u64));
-        for measured in [false, true] {
-            let name = if measured { "step+measure" } else { "step" };
-            g.bench_function(BenchmarkId::new(name, n), |b| {
+        for kind in Timed::ALL {
+            g.bench_function(BenchmarkId::new(kind.name(), n), |b| {
                 b.iter_custom(|iters| {
                     let mut sim = fresh.clone();
-                    let mut groups = Vec::new();
+                    let (mut groups, mut sums) = (Vec::new(), Vec::new());
+                    let mut scratch = bare::GiniScratch::default();
                     let mut total = Duration::ZERO;
                     for _ in 0..iters {
                         if sim.current_step() >= steps {
                             sim = fresh.clone();
                         }
+                        // The step is timed only when it is part of what is measured.
+                        if !kind.steps() {
+                            sim.step();
+                        }
                         let t0 = Instant::now();
-                        sim.step();
-                        if measured {
-                            std::hint::black_box(sim.measure_with_groups(Some(&mut groups)));
+                        if kind.steps() {
+                            sim.step();
+                        }
+                        match kind {
+                            Timed::Step => {}
+                            Timed::StepMeasure | Timed::Measure => {
+                                black_box(sim.measure_with_groups(Some(&mut groups)));
+                            }
+                            Timed::BareGini => {
+                                let h = &sim.village().households;
+                                black_box(bare::gini(&h.resources, &mut scratch));
+                            }
+                            Timed::BareSums => {
+                                let h = &sim.village().households;
+                                bare::sums(&quantities(h), k, &mut sums);
+                                black_box(&sums);
+                            }
                         }
                         total += t0.elapsed();
                     }
@@ -104,6 +134,87 @@ fn recording(c: &mut Criterion) {
         }
     }
     g.finish();
+}
+
+/// What a `recording` benchmark times of each step of a run.
+#[derive(Clone, Copy, PartialEq)]
+enum Timed {
+    /// The step alone.
+    Step,
+    /// The step and the measures of a recorded row, groups included.
+    StepMeasure,
+    /// The measures alone (the step untimed).
+    Measure,
+    /// A bare exact Gini coefficient alone (the step untimed).
+    BareGini,
+    /// Bare sums behind the village's and groups' means alone (the step untimed).
+    BareSums,
+}
+
+impl Timed {
+    const ALL: [Timed; 5] = [
+        Timed::Step,
+        Timed::StepMeasure,
+        Timed::Measure,
+        Timed::BareGini,
+        Timed::BareSums,
+    ];
+
+    fn name(self) -> &'static str {
+        match self {
+            Timed::Step => "step",
+            Timed::StepMeasure => "step+measure",
+            Timed::Measure => "measure",
+            Timed::BareGini => "bare_gini",
+            Timed::BareSums => "bare_sums",
+        }
+    }
+
+    fn steps(self) -> bool {
+        matches!(self, Timed::Step | Timed::StepMeasure)
+    }
+}
+
+fn quantities(h: &Households) -> bare::Quantities<'_> {
+    bare::Quantities {
+        group: &h.group,
+        marginalized: &h.marginalized,
+        values: [
+            &h.resources,
+            &h.access,
+            &h.benefit,
+            &h.trust,
+            &h.awareness,
+            &h.efficacy,
+        ],
+    }
+}
+
+/// The bare kernel computes the same numbers as the model's measures (to rounding:
+/// its sums are reassociated) after `steps` steps, or the comparison means nothing.
+fn check_bare_measures(fresh: &Simulation, steps: u32) {
+    let mut sim = fresh.clone();
+    for _ in 0..steps {
+        sim.step();
+    }
+    let mut groups = Vec::new();
+    let m = sim.measure_with_groups(Some(&mut groups));
+    let h = &sim.village().households;
+    let n = h.len() as f64;
+    let close = |a: f64, b: f64| (a - b).abs() <= 1e-9 * a.abs().max(b.abs()).max(1e-300);
+    let gini = bare::gini(&h.resources, &mut bare::GiniScratch::default());
+    assert!(close(gini, m.gini), "bare Gini {gini} against {}", m.gini);
+    let k = groups.len();
+    let mut sums = Vec::new();
+    bare::sums(&quantities(h), k, &mut sums);
+    let village = |q: usize| sums[..k].iter().map(|s| s[q]).sum::<f64>() / n;
+    assert!(close(village(0), m.mean_resources), "mean resources");
+    assert!(close(village(3), m.mean_trust), "mean trust");
+    assert!(close(village(5), m.mean_efficacy), "mean efficacy");
+    for (g, gm) in groups.iter().enumerate() {
+        let mean = sums[g][0] / gm.households;
+        assert!(close(mean, gm.mean_resources), "group {g}'s mean resources");
+    }
 }
 
 /// Steps in which a meeting added bridging ties against steps in which none were
