@@ -128,23 +128,19 @@ pub fn update_influence(
 
 /// The degree part of influence, `((degree + 1) / (mean degree + 1))^λ` of every
 /// household. It changes only when ties do, so it is computed once per tie network
-/// and kept until [`DegreeTerm::ties_changed`].
+/// (by [`Network::stamp`]) and `λ`.
 #[derive(Debug, Clone, Default)]
 pub struct DegreeTerm {
     values: Vec<f32>,
-    lambda: Option<f32>,
+    /// The network stamp and `λ` the values are of (`None` before any).
+    of: Option<(u64, f32)>,
 }
 
 impl DegreeTerm {
-    /// Ties were added or removed: the term is computed afresh when next needed.
-    pub fn ties_changed(&mut self) {
-        self.lambda = None;
-    }
-
     /// The term for every household of `net`, computing it if the ties or `lambda`
     /// changed since it was last computed.
     fn of(&mut self, net: &Network, lambda: f32) -> &[f32] {
-        if self.lambda != Some(lambda) || self.values.len() != net.len() {
+        if self.of != Some((net.stamp(), lambda)) {
             let inv_d = (1.0 / (net.mean_degree() + 1.0)) as f32;
             // One power per distinct degree (a table), not per household: the same
             // `powf` of the same value, so the same term.
@@ -155,7 +151,7 @@ impl DegreeTerm {
                 let d = net.degree(i);
                 *table[d].get_or_insert_with(|| ((d as f32 + 1.0) * inv_d).powf(lambda))
             }));
-            self.lambda = Some(lambda);
+            self.of = Some((net.stamp(), lambda));
         }
         &self.values
     }

@@ -478,7 +478,7 @@ fn groups_finish(
 /// State kept between recorded steps so that a measure costs what changed, and the
 /// buffers it sorts in (so recording a step does not allocate):
 /// - the E-I index's counts are kept, and moved by the ties a meeting adds
-///   ([`Scratch::ties_added`]);
+///   ([`Network::added_since`]);
 /// - the Gini coefficient sorts by a radix sort on the floats' bits, and the top
 ///   fifth's benefit share selects by them (both linear in households, where a
 ///   comparison sort is not), starting from the bucket where the last row's `k`-th
@@ -486,6 +486,9 @@ fn groups_finish(
 /// - the unreached marginalized households are counted again only around the
 ///   households whose reach changed since the last row (or everywhere after ties
 ///   changed).
+///
+/// What is kept over the ties holds for the network it was made on, known by its
+/// [`Network::stamp`].
 ///
 /// Every value is exactly what a fresh comparison sort and a fresh scan give: the
 /// same sorted sequence, summed in the same order, and the same integer count.
@@ -499,8 +502,9 @@ pub struct Scratch {
     /// The bucket of the top fifth's last `k`-th household (a guess for the next).
     top_bucket: u32,
     pass: Box<Pass>,
-    /// The ties across and within groups, kept through added ties.
-    ei_counts: Option<(u64, u64)>,
+    /// The ties across and within groups, of the network stamped `.0`, kept
+    /// through added ties.
+    ei_counts: Option<(u64, (u64, u64))>,
     reach: Reach,
 }
 
@@ -519,27 +523,27 @@ impl Scratch {
         }
     }
 
-    /// The ties `new` (each once, none there before) were added to the network;
-    /// `group` gives each household's group. The E-I index's counts move by the new
-    /// ties alone (integers: exactly the counts of a fresh scan), the other
-    /// tie-based measures are computed afresh.
-    pub fn ties_added(&mut self, group: &[u8], new: &[(u32, u32)]) {
-        if let Some((ext, int)) = self.ei_counts.as_mut() {
-            for &(a, b) in new {
+    /// The ties across and within groups of `net` (`group` gives each household's
+    /// group): the kept counts when made on this network, moved by the ties added
+    /// since when it is one addition on from them (integers: exactly the counts of a
+    /// fresh scan), otherwise a fresh scan.
+    fn ei_counts(&mut self, net: &Network, group: &[u8]) -> (u64, u64) {
+        let kept = self.ei_counts.and_then(|(stamp, (mut ext, mut int))| {
+            if stamp == net.stamp() {
+                return Some((ext, int));
+            }
+            for &(a, b) in net.added_since(stamp)? {
                 if group[a as usize] == group[b as usize] {
-                    *int += 1;
+                    int += 1;
                 } else {
-                    *ext += 1;
+                    ext += 1;
                 }
             }
-        }
-        self.reach.valid = false;
-    }
-
-    /// Ties were added or removed: the tie-based measures are computed afresh.
-    pub fn ties_changed(&mut self) {
-        self.ei_counts = None;
-        self.reach.valid = false;
+            Some((ext, int))
+        });
+        let counts = kept.unwrap_or_else(|| net.ei_counts(group));
+        self.ei_counts = Some((net.stamp(), counts));
+        counts
     }
 }
 
@@ -549,7 +553,8 @@ impl Scratch {
 /// is). Only households whose reach changed, and their ties, are looked at again.
 #[derive(Debug, Clone, Default)]
 struct Reach {
-    valid: bool,
+    /// The stamp of the network the state was made on (0: none).
+    stamp: u64,
     reached: Vec<bool>,
     /// Who is reached now (a buffer, filled by the caller).
     now: Vec<bool>,
@@ -569,7 +574,7 @@ impl Reach {
     fn update(&mut self, marginalized: &[bool], net: &Network, reached_now: &[bool]) -> usize {
         let n = marginalized.len();
         self.changed.clear();
-        let kept = self.valid && self.reached.len() == n && reached_now.len() == n;
+        let kept = self.stamp == net.stamp() && self.reached.len() == n && reached_now.len() == n;
         if kept {
             // Blocks of 16 households compared at once: few differ between rows.
             const B: usize = 16;
@@ -599,7 +604,7 @@ impl Reach {
             self.unreached
                 .extend((0..n).map(|i| Self::is_unreached(&self.reached, marginalized, net, i)));
             self.count = self.unreached.iter().filter(|&&u| u).count();
-            self.valid = true;
+            self.stamp = net.stamp();
             return self.count;
         }
         for &c in &self.changed {
@@ -1073,9 +1078,7 @@ pub fn measure(
     scratch.reach.now = now;
     let knowledge = c.heard_truly;
     let gini = gini_radix(&h.resources, scratch);
-    let (ext, int) = *scratch
-        .ei_counts
-        .get_or_insert_with(|| net.ei_counts(&h.group));
+    let (ext, int) = scratch.ei_counts(net, &h.group);
     let ei_index = ei_of_counts(ext, int);
     let mean_resources = resources / nf;
     Metrics {
@@ -1430,7 +1433,7 @@ mod tests {
             .collect();
         let mut net = Network::from_edges(n as usize, &edges, None).unwrap();
         let mut s = Scratch::new(n as usize);
-        s.ei_counts = Some(net.ei_counts(&group));
+        s.ei_counts(&net, &group);
         for round in 0..20 {
             let mut extra: Vec<(u32, u32)> = (0..30)
                 .map(|_| (rng.random_range(0..n), rng.random_range(0..n)))
@@ -1440,11 +1443,12 @@ mod tests {
             extra.push(extra[0]);
             extra.push((extra[1].1, extra[1].0));
             extra.push((3, 3));
-            let mut new = Vec::new();
-            if net.add_edges_with(&extra, |a, b| new.push((a, b))) {
-                s.ties_added(&group, &new);
-            }
-            assert_eq!(s.ei_counts, Some(net.ei_counts(&group)), "round {round}");
+            net.add_edges(&extra);
+            assert_eq!(
+                s.ei_counts(&net, &group),
+                net.ei_counts(&group),
+                "round {round}"
+            );
         }
     }
 
@@ -1479,7 +1483,6 @@ mod tests {
                     .map(|_| (rng.random_range(0..n), rng.random_range(0..n)))
                     .collect();
                 net = net.with_added_edges(&extra);
-                kept.valid = false;
             }
             let fresh = (0..n as usize)
                 .filter(|&i| Reach::is_unreached(&reached, &marg, &net, i))

@@ -278,16 +278,6 @@ impl Network {
     /// network [`Network::from_edges`] builds from all the ties. Returns whether
     /// any tie was added.
     pub fn add_edges(&mut self, extra: &[(u32, u32)]) -> bool {
-        self.add_edges_with(extra, |_, _| {})
-    }
-
-    /// [`Network::add_edges`], calling `on_new(a, b)` (with `a < b`) once for each
-    /// tie actually added, in increasing order.
-    pub fn add_edges_with(
-        &mut self,
-        extra: &[(u32, u32)],
-        mut on_new: impl FnMut(u32, u32),
-    ) -> bool {
         let n = self.len();
         // Both directions of every new tie, by row then neighbour.
         let mut added: Vec<(u32, u32)> = extra
@@ -303,10 +293,8 @@ impl Network {
         self.parent = self.stamp;
         self.stamp = fresh_stamp();
         self.last_added.clear();
-        for &(a, b) in added.iter().filter(|&&(a, b)| a < b) {
-            self.last_added.push((a, b));
-            on_new(a, b);
-        }
+        self.last_added
+            .extend(added.iter().filter(|&&(a, b)| a < b).copied());
         let old_len = self.neighbors.len();
         // `shift`: new ties still to be placed, all in rows up to the current one.
         let mut shift = added.len();

@@ -198,14 +198,11 @@ impl<'p> Simulation<'p> {
                 &mut self.rule,
                 &mut self.rng,
             );
-            // Rare (meetings only): the new bridging ties merged into the rows.
+            // Rare (meetings only): the new bridging ties merged into the rows. What is
+            // kept over the ties (the threshold rule's counts, the degree term, the
+            // measures' E-I counts and reach) sees the change by the network's stamp.
             if !ties.is_empty() {
-                let mut new = Vec::new();
-                if (self.village.network).add_edges_with(&ties, |a, b| new.push((a, b))) {
-                    let group = &self.village.households.group;
-                    self.scratch.ties_added(group, &new);
-                    self.degree.ties_changed();
-                }
+                self.village.network.add_edges(&ties);
             }
         }
         let h = &mut self.village.households;

@@ -211,7 +211,7 @@ pub(crate) fn legitimacy(c: &Community, h: &Households, issue: Option<IssueId>) 
     // household, over the kept views (no `argmax` per household).
     let served = if c.opinion.is_empty() {
         (0..n)
-            .filter(|&i| (c.consensus && h.attended[i]) || h.priority[i] == issue)
+            .filter(|&i| (c.consensus && h.attended[i]) || c.view(h, i) == issue)
             .count()
     } else if c.consensus {
         let (views, attended) = (&c.views[..n], &h.attended[..n]);
